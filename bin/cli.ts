@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { ValidationError } from '../shared/contracts/validation-error';
+import { CliError } from './commands/cli-context';
+import { registerDeadLettersCommand } from './commands/dead-letters-command';
+import { registerEventsCommand } from './commands/events-command';
+import { registerPublishCommand } from './commands/publish-command';
+import { registerTopologyCommand } from './commands/topology-command';
+
+// The CLI talks to emulators or Google with the same env as the functions; never the metadata server locally.
+if (process.env.FIRESTORE_EMULATOR_HOST || process.env.PUBSUB_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
+
+const program = new Command()
+  .name('governor')
+  .description('Operator commands for Governor: budgets, metrics, bans and keys of an AI agent fleet on Google Cloud.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerTopologyCommand(program);
+registerPublishCommand(program);
+registerEventsCommand(program);
+registerDeadLettersCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  const known = error instanceof CliError || error instanceof ValidationError;
+  process.stderr.write(`governor: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { loadTopology, type Topology } from '../../shared/topology/topology';
+
+/** What every command needs, from the same env vars the functions use. */
+export interface CliContext {
+  projectId: string;
+  topology: Topology;
+  firestore(): Firestore;
+  pubsub(): PubSub;
+  close(): Promise<void>;
+}
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
+  if (!projectId) {
+    throw new CliError('set GOOGLE_CLOUD_PROJECT (and PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST for the local stack; `npm start` prints them)');
+  }
+  let db: Firestore | undefined;
+  let ps: PubSub | undefined;
+  return {
+    projectId,
+    topology: loadTopology(env),
+    firestore: () => (db ??= new Firestore({ projectId })),
+    pubsub: () => (ps ??= new PubSub({ projectId })),
+    async close() {
+      await Promise.allSettled([db?.terminate(), ps?.close()]);
+    },
+  };
+}
+
+/** Prints JSON or a human rendering. */
+export function output(value: unknown, json: boolean, render: () => string): void {
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : render()}\n`);
+}
+
+/** Firestore data with Timestamps as RFC 3339 strings, ready for JSON or display. */
+export function plainData(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate().toISOString();
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
+  }
+  return value;
+}

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { COST_CATEGORIES, type CostCategory } from '../../shared/contracts/vocabulary';
+import { createPublisher } from '../../shared/publisher/publisher';
+import { cliContext, CliError, output } from './cli-context';
+
+interface PublishCostOptions {
+  category: string;
+  usd?: string;
+  micros?: string;
+  model?: string;
+  inputTokens?: string;
+  outputTokens?: string;
+  inputChars?: string;
+  outputChars?: string;
+  images?: string;
+  eventId?: string;
+  times: string;
+  source: string;
+  json?: boolean;
+}
+
+const int = (value: string | undefined, name: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new CliError(`--${name} must be an integer, got "${value}"`);
+  return n;
+};
+
+export function registerPublishCommand(program: Command): void {
+  const publish = program.command('publish').description('publish events by hand (demos, smoke tests)');
+  publish
+    .command('cost')
+    .description('publish a cost event; --times N sends the same event id N times to show idempotency')
+    .requiredOption('--category <category>', `one of ${COST_CATEGORIES.join(', ')}`)
+    .option('--usd <amount>', 'amount in dollars')
+    .option('--micros <amount>', 'amount in integer micro-USD')
+    .option('--model <model>', 'price server-side from usage of this model')
+    .option('--input-tokens <n>')
+    .option('--output-tokens <n>')
+    .option('--input-chars <n>')
+    .option('--output-chars <n>')
+    .option('--images <n>')
+    .option('--event-id <ulid>', 'reuse an event id (default: a new ULID)')
+    .option('--times <n>', 'send the event this many times', '1')
+    .option('--source <agent>', 'agent id', 'governor-cli')
+    .option('--json', 'print JSON')
+    .action(async (opts: PublishCostOptions) => {
+      const ctx = cliContext();
+      const publisher = createPublisher({ projectId: ctx.projectId, source: opts.source, exitHook: false });
+      try {
+        const category = opts.category as CostCategory;
+        const payload = opts.model
+          ? {
+              category,
+              usage: {
+                model: opts.model,
+                inputTokens: int(opts.inputTokens, 'input-tokens'),
+                outputTokens: int(opts.outputTokens, 'output-tokens'),
+                inputChars: int(opts.inputChars, 'input-chars'),
+                outputChars: int(opts.outputChars, 'output-chars'),
+                images: int(opts.images, 'images'),
+              },
+            }
+          : { category, amountMicros: opts.usd !== undefined ? Math.round(Number(opts.usd) * 1e6) : int(opts.micros, 'micros') };
+        const times = int(opts.times, 'times') ?? 1;
+        let eventId = opts.eventId;
+        for (let i = 0; i < times; i++) eventId = publisher.emit({ type: 'cost', eventId, payload: JSON.parse(JSON.stringify(payload)) }).eventId;
+        const stats = await publisher.close();
+        if (stats.failed > 0 || stats.dropped > 0) throw new CliError(`publishing failed: ${JSON.stringify(stats)}`);
+        output({ eventId, published: stats.published, topic: ctx.topology.topics.cost }, Boolean(opts.json), () => `published ${stats.published} × event ${eventId} to ${ctx.topology.topics.cost}`);
+      } finally {
+        await publisher.close();
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadTopology } from '../../shared/topology/topology';
+import { output } from './cli-context';
+
+export function registerTopologyCommand(program: Command): void {
+  program
+    .command('topology')
+    .description('show the topics, push subscriptions and dead-letter topics Governor uses')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const topology = loadTopology();
+      output(topology, Boolean(opts.json), () =>
+        [
+          'Topics:',
+          ...Object.entries(topology.topics).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),
+          'Functions:',
+          ...topology.functions.map(
+            (f) =>
+              `  ${f.name} (${f.target}) ← ${f.subscription.name} on ${f.subscription.topic}; ` +
+              `${f.subscription.maxDeliveryAttempts} attempts, then ${f.subscription.deadLetterTopic}`,
+          ),
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,58 @@
+import { dirname, join } from 'node:path';
+import type { FunctionSpec } from '../../shared/topology/topology';
+import { waitForPort } from './ports';
+import { startProcess, type ManagedProcess } from './process-group';
+
+export interface FunctionProcess {
+  spec: FunctionSpec;
+  url: string;
+  port: number;
+  process: ManagedProcess;
+}
+
+export interface StartFunctionOptions {
+  spec: FunctionSpec;
+  port: number;
+  /** Compiled entry point that registers every function (dist/functions/index.js). */
+  source: string;
+  env: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. `--require` of a test preload. */
+  nodeArgs?: string[];
+  onLine?: (line: string) => void;
+  startTimeoutMilliseconds?: number;
+}
+
+/** The functions-framework CLI entry, resolved from the installed package. */
+function functionsFrameworkMain(): string {
+  // The package exports only its API; its bin (build/src/main.js) sits beside the API entry.
+  return join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
+}
+
+/** Runs one function under functions-framework (one per process, as in production). */
+export async function startFunction(options: StartFunctionOptions): Promise<FunctionProcess> {
+  const { spec, port } = options;
+  const managed = startProcess({
+    name: spec.name,
+    command: process.execPath,
+    args: [
+      ...(options.nodeArgs ?? []),
+      functionsFrameworkMain(),
+      `--target=${spec.target}`,
+      `--source=${options.source}`,
+      '--signature-type=http',
+      `--port=${port}`,
+    ],
+    env: { ...options.env, PORT: String(port), FUNCTION_TARGET: spec.target },
+    onLine: options.onLine,
+  });
+  try {
+    await Promise.race([
+      waitForPort(port, '127.0.0.1', options.startTimeoutMilliseconds ?? 20_000, spec.name),
+      new Promise((_, reject) => managed.child.once('exit', (code) => reject(new Error(`${spec.name} exited with ${code}:\n${managed.tail()}`)))),
+    ]);
+  } catch (error) {
+    await managed.stop();
+    throw error;
+  }
+  return { spec, port, url: `http://127.0.0.1:${port}`, process: managed };
+}

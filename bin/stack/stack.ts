@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { loadTopology, type Topology } from '../../shared/topology/topology';
+import { startEmulator, type EmulatorHandle } from './emulators';
+import { startFunction, type FunctionProcess } from './functions-runner';
+import { freePort } from './ports';
+import { provisionPubSub } from './provision';
+import { repoRoot } from './repo-root';
+
+export interface StackOptions {
+  /** A `demo-` project id keeps every Google client away from real services. */
+  projectId?: string;
+  /** Emulator ports; 0 picks a free one. Ignored for emulators passed in `reuse`. */
+  ports?: { pubsub?: number; firestore?: number };
+  /** Use already running emulators (`host:port`) instead of starting them. */
+  reuse?: { pubsubHost: string; firestoreHost: string };
+  /** Names of the functions to run; default all in the topology. */
+  functions?: readonly string[];
+  /** First port for functions (each next one +1); 0 picks free ports. */
+  functionBasePort?: number;
+  /** Extra environment for the function processes (fault switches, thresholds, …). */
+  functionEnv?: NodeJS.ProcessEnv;
+  /** Extra node flags for function processes. */
+  nodeArgs?: string[];
+  /** Receives every output line, tagged with the process name. */
+  onLine?: (source: string, line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Stack {
+  projectId: string;
+  pubsubHost: string;
+  firestoreHost: string;
+  topology: Topology;
+  functions: FunctionProcess[];
+  /** Environment a Google client needs to talk to this stack. */
+  clientEnv: NodeJS.ProcessEnv;
+  /** Stops one function and starts it again on the same port (for crash tests). */
+  restartFunction(name: string, extraEnv?: NodeJS.ProcessEnv): Promise<FunctionProcess>;
+  stop(): Promise<void>;
+}
+
+const STACK_DEFAULTS = {
+  projectId: 'demo-governor',
+} as const;
+
+/** Compiled entry point of the functions; `npm run build` makes it. */
+export const FUNCTIONS_SOURCE = join(repoRoot(), 'dist/functions/index.js');
+
+/**
+ * Brings up the local Google Cloud stack: emulators (own process groups), the topology's topics
+ * and push subscriptions, and each function under functions-framework. `npm start` and the tests
+ * both run through here.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const projectId = options.projectId ?? STACK_DEFAULTS.projectId;
+  // This process provisions through a Google client too; keep it off the metadata server.
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  const baseEnv = options.env ?? process.env;
+  const topology = loadTopology(baseEnv);
+  const emulators: EmulatorHandle[] = [];
+  const functions: FunctionProcess[] = [];
+  const onLine = (source: string) => (line: string) => options.onLine?.(source, line);
+
+  const stop = async (): Promise<void> => {
+    await Promise.all(functions.map((f) => f.process.stop()));
+    await Promise.all(emulators.map((e) => e.stop()));
+  };
+
+  try {
+    let pubsubHost = options.reuse?.pubsubHost;
+    let firestoreHost = options.reuse?.firestoreHost;
+    if (!pubsubHost || !firestoreHost) {
+      const [pubsub, firestore] = await Promise.all([
+        startEmulator('pubsub', { port: options.ports?.pubsub || (await freePort()), onLine: onLine('pubsub-emulator') }),
+        startEmulator('firestore', { port: options.ports?.firestore || (await freePort()), onLine: onLine('firestore-emulator') }),
+      ]);
+      emulators.push(pubsub, firestore);
+      pubsubHost = pubsub.hostPort;
+      firestoreHost = firestore.hostPort;
+    }
+
+    const clientEnv: NodeJS.ProcessEnv = {
+      GOOGLE_CLOUD_PROJECT: projectId,
+      GCLOUD_PROJECT: projectId,
+      PUBSUB_EMULATOR_HOST: pubsubHost,
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      // Without this every Google client probes the metadata server before its first call.
+      METADATA_SERVER_DETECTION: 'none',
+    };
+    const wanted = topology.functions.filter((f) => !options.functions || options.functions.includes(f.name));
+    const unknown = (options.functions ?? []).filter((name) => !topology.functions.some((f) => f.name === name));
+    if (unknown.length > 0) throw new Error(`unknown function(s): ${unknown.join(', ')}`);
+
+    const functionEnv = { ...baseEnv, ...clientEnv, ...options.functionEnv };
+    const ports = new Map<string, number>();
+    for (const [i, spec] of wanted.entries()) {
+      ports.set(spec.name, options.functionBasePort ? options.functionBasePort + i : await freePort());
+    }
+    const launch = (name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<FunctionProcess> => {
+      const spec = wanted.find((f) => f.name === name);
+      if (!spec) throw new Error(`function ${name} is not part of this stack`);
+      return startFunction({
+        spec,
+        port: ports.get(name) as number,
+        source: FUNCTIONS_SOURCE,
+        env: { ...functionEnv, ...extraEnv },
+        nodeArgs: options.nodeArgs,
+        onLine: onLine(spec.name),
+      });
+    };
+    functions.push(...(await Promise.all(wanted.map((spec) => launch(spec.name)))));
+
+    // Subscriptions last: a push to a function that is not listening yet would burn delivery attempts.
+    await provisionPubSub({
+      projectId,
+      pubsubHost,
+      topology,
+      functionUrls: Object.fromEntries(functions.map((f) => [f.spec.name, f.url])),
+    });
+
+    return {
+      projectId,
+      pubsubHost,
+      firestoreHost,
+      topology,
+      functions,
+      clientEnv,
+      async restartFunction(name, extraEnv) {
+        const index = functions.findIndex((f) => f.spec.name === name);
+        if (index < 0) throw new Error(`function ${name} is not running`);
+        await (functions[index] as FunctionProcess).process.stop();
+        const restarted = await launch(name, extraEnv);
+        functions[index] = restarted;
+        return restarted;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { firebaseEmulatorPorts } from './stack/emulators';
+import { repoRoot } from './stack/repo-root';
+import { startStack, type Stack } from './stack/stack';
+
+/** Port of the first function; the rest follow. Override with GOVERNOR_FUNCTIONS_PORT. */
+const DEFAULT_FUNCTIONS_PORT = 8181;
+
+function prefixed(source: string, line: string): void {
+  process.stdout.write(`[${source}] ${line}\n`);
+}
+
+function describe(stack: Stack): string {
+  const rows = [
+    ['Pub/Sub emulator', stack.pubsubHost],
+    ['Firestore emulator', stack.firestoreHost],
+    ...stack.functions.map((f) => [`fn ${f.spec.name}`, `${f.url}  ← push from ${f.spec.subscription.name} (${f.spec.subscription.topic})`]),
+    ...stack.topology.deadLetterSubscriptions.map((d) => ['dead letters', `${d.topic} → pull ${d.name}`]),
+  ];
+  const width = Math.max(...rows.map(([k]) => (k as string).length));
+  return [
+    `Governor local stack — project ${stack.projectId}`,
+    ...rows.map(([k, v]) => `  ${(k as string).padEnd(width)}  ${v}`),
+    '',
+    'Point agents and the CLI at it with:',
+    ...Object.entries(stack.clientEnv).map(([k, v]) => `  export ${k}=${v}`),
+    '',
+    'Ctrl-C stops everything.',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const configured = firebaseEmulatorPorts(join(repoRoot(), 'firebase.json'));
+  // firebase.json names the ports; the env may move them (e.g. when 8080 is taken).
+  const ports = {
+    pubsub: Number(process.env.GOVERNOR_PUBSUB_PORT ?? configured.pubsub),
+    firestore: Number(process.env.GOVERNOR_FIRESTORE_PORT ?? configured.firestore),
+  };
+  const verbose = process.env.GOVERNOR_VERBOSE === '1';
+  const stack = await startStack({
+    projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-governor',
+    ports,
+    functionBasePort: Number(process.env.GOVERNOR_FUNCTIONS_PORT ?? DEFAULT_FUNCTIONS_PORT),
+    // Function logs always show; emulator chatter only with GOVERNOR_VERBOSE=1.
+    onLine: (source, line) => (verbose || !source.endsWith('-emulator') ? prefixed(source, line) : undefined),
+  });
+  process.stdout.write(`${describe(stack)}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping functions and emulators…\n`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`governor: could not start the local stack: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

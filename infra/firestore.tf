@@ -1,0 +1,14 @@
+# TTL policies: documents carrying `expireAt` are deleted by Firestore after that time.
+locals {
+  ttl_collections = ["governor_cost_events"]
+}
+
+resource "google_firestore_field" "ttl" {
+  for_each   = toset(local.ttl_collections)
+  database   = "(default)"
+  collection = each.value
+  field      = "expireAt"
+  ttl_config {}
+  # A TTL field needs no single-field index; exempting it saves index writes.
+  index_config {}
+}

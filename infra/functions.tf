@@ -1,0 +1,32 @@
+# Functions are HTTP functions fed by the push subscriptions in pubsub.tf, so every subscription
+# carries Governor's own retry and dead-letter settings (an Eventarc trigger would not).
+resource "google_cloudfunctions2_function" "consumer" {
+  for_each = local.functions
+  name     = each.key
+  location = var.region
+
+  build_config {
+    runtime     = "nodejs20"
+    entry_point = each.value.target
+    source {
+      storage_source {
+        bucket = var.source_bucket
+        object = var.source_object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.function[each.key].email
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    max_instance_count               = 20
+    max_instance_request_concurrency = 80
+    available_cpu                    = "1"
+    available_memory                 = "512Mi"
+    timeout_seconds                  = 60
+    environment_variables = {
+      GOOGLE_CLOUD_PROJECT = var.project_id
+      LOG_LEVEL            = "info"
+    }
+  }
+}

@@ -1,0 +1,43 @@
+# One service account per function, holding only what that function does.
+resource "google_service_account" "function" {
+  for_each     = local.functions
+  account_id   = "gov-${each.key}"
+  display_name = "Governor ${each.key}"
+}
+
+# Reads and writes its Firestore documents.
+resource "google_project_iam_member" "function_firestore" {
+  for_each = local.functions
+  project  = var.project_id
+  role     = "roles/datastore.user"
+  member   = "serviceAccount:${google_service_account.function[each.key].email}"
+}
+
+# Publishes invalid messages to its own dead-letter topic, nothing else.
+resource "google_pubsub_topic_iam_member" "function_dead_letter" {
+  for_each = local.functions
+  topic    = google_pubsub_topic.dead_letter[each.value.topic].name
+  role     = "roles/pubsub.publisher"
+  member   = "serviceAccount:${google_service_account.function[each.key].email}"
+}
+
+# The identity Pub/Sub pushes as; it may invoke the functions and nothing else.
+resource "google_service_account" "pusher" {
+  account_id   = "gov-pubsub-pusher"
+  display_name = "Governor Pub/Sub push identity"
+}
+
+resource "google_cloud_run_service_iam_member" "pusher_invoker" {
+  for_each = local.functions
+  location = var.region
+  service  = google_cloudfunctions2_function.consumer[each.key].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.pusher.email}"
+}
+
+# Pub/Sub mints the pusher's OIDC tokens.
+resource "google_service_account_iam_member" "pubsub_token_creator" {
+  service_account_id = google_service_account.pusher.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_service_agent
+}

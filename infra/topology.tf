@@ -1,0 +1,25 @@
+# Mirrors shared/topology/topology.ts; test/infra/topology-infra.test.ts fails when they disagree.
+locals {
+  topics = {
+    cost         = "governor-cost-events"
+    metric       = "governor-metric-events"
+    security     = "governor-security-events"
+    alerts       = "governor-alerts"
+    key_rotation = "governor-key-rotation"
+  }
+
+  delivery = {
+    ack_deadline_seconds  = 60
+    max_delivery_attempts = 5
+    minimum_backoff       = "1s"
+    maximum_backoff       = "60s"
+    message_retention     = "604800s"
+  }
+
+  # One entry per Cloud Function: its functions-framework target and the topic (key) feeding it.
+  functions = {
+    "spend-aggregator" = { target = "spendAggregator", topic = "cost" }
+  }
+
+  consumed_topics = toset([for f in values(local.functions) : f.topic])
+}

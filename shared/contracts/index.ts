@@ -1,0 +1,15 @@
+export { EVENT_TYPES, COST_CATEGORIES, METRIC_TYPES, METRIC_UNITS, SECURITY_EVENT_KINDS, SEVERITIES } from './vocabulary';
+export type { EventType, CostCategory, MetricType, SecurityEventKind, Severity } from './vocabulary';
+export { SCHEMA_VERSION, MAX_EVENT_BYTES, envelopeSchema } from './envelope';
+export type { Envelope } from './envelope';
+export { costEventSchema, costPayloadSchema, aiUsageSchema, MAX_EVENT_AMOUNT_MICROS } from './cost-event';
+export type { CostEvent, CostPayload, AiUsage } from './cost-event';
+export { metricEventSchema, metricPayloadSchema } from './metric-event';
+export type { MetricEvent, MetricPayload } from './metric-event';
+export { securityEventSchema, securityPayloadSchema, apiKeyIdSchema } from './security-event';
+export type { SecurityEvent, SecurityPayload } from './security-event';
+export { eventSchema, parseEvent, decodeEvent, EventDecodeError } from './event';
+export type { GovernorEvent, GovernorEventInput, EventsByType, DecodeFailure } from './event';
+export { ValidationError, EventValidationError, OptionsError } from './validation-error';
+export type { FieldIssue } from './validation-error';
+export { newEventId } from './event-id';

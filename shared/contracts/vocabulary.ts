@@ -1,0 +1,59 @@
+/**
+ * The closed vocabularies of Governor's events: the seed's eight cost categories, eight metric
+ * types and eight security event types. `as const` tuples are the single source; unions derive.
+ */
+
+export const EVENT_TYPES = ['cost', 'metric', 'security'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const COST_CATEGORIES = [
+  'AI_API_CALLS',
+  'STORAGE',
+  'COMPUTE',
+  'NETWORK',
+  'DATABASE',
+  'CACHING',
+  'MONITORING',
+  'OTHER',
+] as const;
+export type CostCategory = (typeof COST_CATEGORIES)[number];
+
+export const METRIC_TYPES = [
+  'LATENCY',
+  'THROUGHPUT',
+  'ERROR_RATE',
+  'CPU_USAGE',
+  'MEMORY_USAGE',
+  'AGENT_PERFORMANCE',
+  'API_CALLS',
+  'CACHE_HIT_RATE',
+] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+/** Unit of each metric type; percentages are 0–100, not 0–1. */
+export const METRIC_UNITS: Readonly<Record<MetricType, string>> = {
+  LATENCY: 'ms',
+  THROUGHPUT: 'req/s',
+  ERROR_RATE: '%',
+  CPU_USAGE: '%',
+  MEMORY_USAGE: '%',
+  AGENT_PERFORMANCE: 'score',
+  API_CALLS: 'count',
+  CACHE_HIT_RATE: '%',
+};
+
+export const SECURITY_EVENT_KINDS = [
+  'AUTHENTICATION_FAILURE',
+  'AUTHORIZATION_FAILURE',
+  'RATE_LIMIT_EXCEEDED',
+  'INVALID_INPUT',
+  'SUSPICIOUS_ACTIVITY',
+  'API_KEY_ROTATION',
+  'SECRET_ACCESS',
+  'VULNERABILITY_DETECTED',
+] as const;
+export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
+
+/** Severities shared by security events and alerts (Cloud Logging names). */
+export const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];

@@ -1,0 +1,31 @@
+/**
+ * Flushes on `beforeExit` and closes on SIGINT/SIGTERM, then lets the signal do what it would
+ * have done. Returns the function that removes the hook.
+ */
+export function installExitHook(flush: () => Promise<unknown>, close: () => Promise<unknown>): () => void {
+  let flushing = false;
+  const onBeforeExit = (): void => {
+    // beforeExit fires again after the flush's I/O drains; flushing twice in a row would loop.
+    if (flushing) return;
+    flushing = true;
+    void flush().finally(() => {
+      flushing = false;
+    });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    remove();
+    void close().finally(() => {
+      // Re-raise only when nobody else listens, so an application's own handler stays in charge.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  process.on('beforeExit', onBeforeExit);
+  for (const s of signals) process.once(s, onSignal);
+
+  function remove(): void {
+    process.off('beforeExit', onBeforeExit);
+    for (const s of signals) process.off(s, onSignal);
+  }
+  return remove;
+}

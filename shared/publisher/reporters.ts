@@ -1,0 +1,39 @@
+import type { DropReport, PublishError } from './publish-error';
+
+/** One Cloud Logging-shaped JSON line on stderr; the publisher avoids a logger dependency. */
+function writeLine(severity: string, message: string, fields: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ severity, message, component: 'governor-publisher', ...fields })}\n`);
+}
+
+/** Default `onError`: every failed batch is one ERROR line naming its event count and topic. */
+export function reportPublishError(error: PublishError): void {
+  writeLine('ERROR', error.message, { topic: error.topic, eventCount: error.eventIds.length, attempts: error.attempts });
+}
+
+/**
+ * Default `onDrop`: a flood of drops must not become a flood of log lines, so drops are summed
+ * and reported at most once per interval.
+ */
+export function createDropReporter(intervalMilliseconds = 1000): (report: DropReport) => void {
+  let pending = 0;
+  let latest: DropReport | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const emitSummary = (): void => {
+    writeLine('WARNING', `publisher buffer full: dropped ${pending} event(s) (${latest?.policy})`, {
+      dropped: pending,
+      droppedTotal: latest?.droppedTotal,
+    });
+    pending = 0;
+  };
+  return (report) => {
+    pending += report.eventIds.length;
+    latest = report;
+    if (timer) return;
+    emitSummary();
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (pending > 0) emitSummary();
+    }, intervalMilliseconds);
+    timer.unref();
+  };
+}

@@ -1,0 +1,72 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../bin/stack/ports';
+import { repoRoot } from '../../bin/stack/repo-root';
+import { LOOPBACK_PRELOAD, waitFor } from '../support/test-stack';
+
+const ROOT = repoRoot();
+
+/** Processes whose command line mentions the port: what `npm start` left behind, if anything. */
+function processesOnPort(port: number): string[] {
+  const result = spawnSync('pgrep', ['-af', `port=${port}`], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((l) => l && !l.includes('pgrep'));
+}
+
+describe('npm start (the local stack)', () => {
+  let child: ChildProcess;
+  let output = '';
+  const ports = { pubsub: 0, firestore: 0, functions: 0 };
+  const env = () => ({
+    ...process.env,
+    GOOGLE_CLOUD_PROJECT: 'demo-start-test',
+    GOVERNOR_PUBSUB_PORT: String(ports.pubsub),
+    GOVERNOR_FIRESTORE_PORT: String(ports.firestore),
+    GOVERNOR_FUNCTIONS_PORT: String(ports.functions),
+    PUBSUB_EMULATOR_HOST: `127.0.0.1:${ports.pubsub}`,
+    FIRESTORE_EMULATOR_HOST: `127.0.0.1:${ports.firestore}`,
+    NODE_OPTIONS: `--require ${LOOPBACK_PRELOAD}`,
+  });
+
+  beforeAll(async () => {
+    ports.pubsub = await freePort();
+    ports.firestore = await freePort();
+    ports.functions = await freePort();
+    child = spawn(process.execPath, [join(ROOT, 'dist/bin/start.js')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor(async () => output, (o) => o.includes('Ctrl-C stops everything') || child.exitCode !== null, 60_000, 'the stack');
+  });
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('prints what runs where', () => {
+    expect(output).toContain(`Pub/Sub emulator     127.0.0.1:${ports.pubsub}`);
+    expect(output).toContain(`Firestore emulator   127.0.0.1:${ports.firestore}`);
+    expect(output).toContain(`fn spend-aggregator  http://127.0.0.1:${ports.functions}`);
+  });
+
+  it('records a cost event published three times exactly once', async () => {
+    const governor = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/governor.js'), ...args], { encoding: 'utf8', env: env() });
+    const published = governor(['publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '0.25', '--times', '3', '--json']);
+    expect(published.status).toBe(0);
+    const { eventId, published: count } = JSON.parse(published.stdout) as { eventId: string; published: number };
+    expect(count).toBe(3);
+    const shown = await waitFor(
+      async () => governor(['events', 'show', eventId, '--json']),
+      (r) => r.status === 0,
+      20_000,
+      'the recorded event',
+    );
+    expect(JSON.parse(shown.stdout)).toMatchObject({ eventId, payload: { category: 'AI_API_CALLS', amountMicros: 250_000 } });
+  });
+
+  it('stops everything on Ctrl-C and leaves no emulator or function process behind', async () => {
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(processesOnPort(ports.pubsub)).toEqual([]);
+    expect(processesOnPort(ports.firestore)).toEqual([]);
+    expect(processesOnPort(ports.functions)).toEqual([]);
+  });
+});

@@ -1,0 +1,5 @@
+/** Stops the run's emulators by process group, so no java process outlives the tests. */
+export default async function globalTeardown(): Promise<void> {
+  await Promise.all((globalThis.governorEmulators ?? []).map((e) => e.stop()));
+  globalThis.governorEmulators = undefined;
+}
