@@ -7,6 +7,9 @@ export interface ManagedProcess {
   readonly tail: () => string;
   /** SIGTERM to the whole process group, SIGKILL after the grace period; resolves on exit. */
   stop(graceMilliseconds?: number): Promise<void>;
+  /** SIGSTOP / SIGCONT to the group: the process stops answering but keeps its state (failure tests). */
+  freeze(): void;
+  thaw(): void;
 }
 
 export interface StartProcessOptions extends Pick<SpawnOptions, 'env' | 'cwd'> {
@@ -51,8 +54,12 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     name: options.name,
     child,
     tail: () => lines.join('\n'),
+    freeze: () => child.pid !== undefined && signalGroup(child.pid, 'SIGSTOP'),
+    thaw: () => child.pid !== undefined && signalGroup(child.pid, 'SIGCONT'),
     async stop(graceMilliseconds = 5000) {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      // A frozen group would ignore SIGTERM until continued.
+      signalGroup(child.pid, 'SIGCONT');
       signalGroup(child.pid, 'SIGTERM');
       const timer = setTimeout(() => signalGroup(child.pid as number, 'SIGKILL'), graceMilliseconds);
       await exited;

@@ -67,31 +67,32 @@ describe('GovernorPublisher against the Pub/Sub emulator', () => {
       await emulator.stop();
     });
 
-    it('retries while the emulator is down and delivers everything once it is back', async () => {
+    it('retries while the emulator is stopped and delivers everything once it runs again', async () => {
       const pubsub = await createTopicAndSubscription(emulator.hostPort, projectId);
-      await pubsub.close();
       const publisher = createPublisher({
         projectId,
         emulatorHost: emulator.hostPort,
         exitHook: false,
-        retry: { maxAttempts: 40, initialBackoffMilliseconds: 100, maxBackoffMilliseconds: 1000, requestTimeoutMilliseconds: 2000 },
+        retry: { maxAttempts: 40, initialBackoffMilliseconds: 100, maxBackoffMilliseconds: 1000, requestTimeoutMilliseconds: 1000 },
       });
-      // Warm the channel, then take Pub/Sub away.
       publisher.recordCost({ category: 'OTHER', amountMicros: 1 });
       await publisher.flush();
-      await emulator.stop();
+      // SIGSTOP: the emulator process stops answering but keeps its topics (a killed emulator
+      // comes back empty, and the test would race the publisher to recreate them).
+      emulator.process.freeze();
 
       const ids = Array.from({ length: 50 }, (_, i) => publisher.recordCost({ category: 'OTHER', amountMicros: i }).eventId);
       await waitFor(async () => publisher.stats().retries, (n) => n >= 2, 20_000, 'retries against the stopped emulator');
       expect(publisher.stats().published).toBe(1);
 
-      // The emulator keeps no state across restarts: the topic is recreated before it is needed.
-      emulator = await startEmulator('pubsub', { port });
-      const restarted = await createTopicAndSubscription(emulator.hostPort, projectId);
+      emulator.process.thaw();
       const stats = await publisher.close();
       expect(stats).toMatchObject({ accepted: 51, published: 51, failed: 0, dropped: 0 });
-      expect([...(await pullAll(restarted, 50))].sort()).toEqual(ids.sort());
-      await restarted.close();
+      // At-least-once: a request the emulator answered after its deadline is sent again, so the
+      // subscriber may see a copy twice; every event id arrives.
+      const received = await pullAll(pubsub, 51);
+      for (const id of ids) expect(received.has(id)).toBe(true);
+      await pubsub.close();
     });
 
     it('reports every event as failed, never silently, when the emulator stays down', async () => {
