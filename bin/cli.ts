@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../shared/contracts/validation-error';
+import { registerBudgetCommand } from './commands/budget-command';
 import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
 import { registerEventsCommand } from './commands/events-command';
@@ -16,6 +17,7 @@ const program = new Command()
   .exitOverride();
 
 registerTopologyCommand(program);
+registerBudgetCommand(program);
 registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);

@@ -20,7 +20,8 @@ resource "google_cloudfunctions2_function" "consumer" {
     service_account_email            = google_service_account.function[each.key].email
     ingress_settings                 = "ALLOW_INTERNAL_ONLY"
     max_instance_count               = 20
-    max_instance_request_concurrency = 80
+    # Concurrent pushes share group commits: more in flight per instance, fewer writes per event.
+    max_instance_request_concurrency = 250
     available_cpu                    = "1"
     available_memory                 = "512Mi"
     timeout_seconds                  = 60

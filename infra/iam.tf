@@ -41,3 +41,27 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
 }
+
+# Budget functions publish budget alerts; nothing else may.
+resource "google_pubsub_topic_iam_member" "function_alerts" {
+  for_each = toset(["spend-aggregator", "billing-ingestor"])
+  topic    = google_pubsub_topic.events["alerts"].name
+  role     = "roles/pubsub.publisher"
+  member   = "serviceAccount:${google_service_account.function[each.key].email}"
+}
+
+# Agents read throttle flags (and nothing is written by them): a role for the agents' own accounts.
+resource "google_project_iam_member" "agent_flag_reader" {
+  for_each = toset(var.agent_service_accounts)
+  project  = var.project_id
+  role     = "roles/datastore.viewer"
+  member   = "serviceAccount:${each.value}"
+}
+
+# Agents publish events to the three event topics only.
+resource "google_pubsub_topic_iam_member" "agent_publisher" {
+  for_each = { for pair in setproduct(var.agent_service_accounts, ["cost", "metric", "security"]) : "${pair[0]}/${pair[1]}" => pair }
+  topic    = google_pubsub_topic.events[each.value[1]].name
+  role     = "roles/pubsub.publisher"
+  member   = "serviceAccount:${each.value[0]}"
+}

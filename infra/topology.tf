@@ -6,6 +6,7 @@ locals {
     security     = "governor-security-events"
     alerts       = "governor-alerts"
     key_rotation = "governor-key-rotation"
+    billing      = "governor-billing-budgets"
   }
 
   delivery = {
@@ -19,6 +20,7 @@ locals {
   # One entry per Cloud Function: its functions-framework target and the topic (key) feeding it.
   functions = {
     "spend-aggregator" = { target = "spendAggregator", topic = "cost" }
+    "billing-ingestor" = { target = "billingIngestor", topic = "billing" }
   }
 
   consumed_topics = toset([for f in values(local.functions) : f.topic])

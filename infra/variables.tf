@@ -18,3 +18,21 @@ variable "source_object" {
   description = "Object name of the source archive in source_bucket."
   type        = string
 }
+
+variable "billing_account_id" {
+  description = "Billing account whose budget notifications Governor counts (optional; empty disables the Cloud Billing budget below)."
+  type        = string
+  default     = ""
+}
+
+variable "billing_budget_usd" {
+  description = "Monthly amount of the Cloud Billing budget that notifies Governor."
+  type        = number
+  default     = 250
+}
+
+variable "agent_service_accounts" {
+  description = "Service account emails of the agents: they may publish events and read throttle flags."
+  type        = list(string)
+  default     = []
+}

@@ -11,3 +11,8 @@ export { COST_CATEGORIES, METRIC_TYPES, SECURITY_EVENT_KINDS, SEVERITIES } from 
 export type { CostCategory, MetricType, SecurityEventKind, Severity } from './contracts/vocabulary';
 export { EventValidationError, OptionsError } from './contracts/validation-error';
 export { newEventId } from './contracts/event-id';
+export { createThrottleReader, ThrottleReader, THROTTLE_READER_DEFAULTS } from './throttle/throttle-reader';
+export type { ThrottleReaderOptions, FailMode, ReaderState } from './throttle/throttle-reader';
+export type { ThrottleLevel } from './budget/thresholds';
+export { PRICE_TABLE, calculateAiCost, estimateCost, infrastructureCost, PricingError } from './pricing';
+export type { EstimateInput, PricedUsage } from './pricing';

@@ -1,4 +1,4 @@
-import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { loadTopology, type Topology } from '../../shared/topology/topology';
 
@@ -38,12 +38,3 @@ export function output(value: unknown, json: boolean, render: () => string): voi
   process.stdout.write(`${json ? JSON.stringify(value, null, 2) : render()}\n`);
 }
 
-/** Firestore data with Timestamps as RFC 3339 strings, ready for JSON or display. */
-export function plainData(value: unknown): unknown {
-  if (value instanceof Timestamp) return value.toDate().toISOString();
-  if (Array.isArray(value)) return value.map(plainData);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
-  }
-  return value;
-}

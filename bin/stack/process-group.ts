@@ -7,6 +7,8 @@ export interface ManagedProcess {
   readonly tail: () => string;
   /** SIGTERM to the whole process group, SIGKILL after the grace period; resolves on exit. */
   stop(graceMilliseconds?: number): Promise<void>;
+  /** SIGKILL to the group at once, as a crash would; resolves on exit. */
+  kill(): Promise<void>;
   /** SIGSTOP / SIGCONT to the group: the process stops answering but keeps its state (failure tests). */
   freeze(): void;
   thaw(): void;
@@ -54,6 +56,11 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     name: options.name,
     child,
     tail: () => lines.join('\n'),
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      signalGroup(child.pid, 'SIGKILL');
+      await exited;
+    },
     freeze: () => child.pid !== undefined && signalGroup(child.pid, 'SIGSTOP'),
     thaw: () => child.pid !== undefined && signalGroup(child.pid, 'SIGCONT'),
     async stop(graceMilliseconds = 5000) {

@@ -34,8 +34,8 @@ export interface Stack {
   functions: FunctionProcess[];
   /** Environment a Google client needs to talk to this stack. */
   clientEnv: NodeJS.ProcessEnv;
-  /** Stops one function and starts it again on the same port (for crash tests). */
-  restartFunction(name: string, extraEnv?: NodeJS.ProcessEnv): Promise<FunctionProcess>;
+  /** Stops (or with `crash`, SIGKILLs) one function and starts it again on the same port. */
+  restartFunction(name: string, options?: { env?: NodeJS.ProcessEnv; crash?: boolean }): Promise<FunctionProcess>;
   stop(): Promise<void>;
 }
 
@@ -125,11 +125,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       topology,
       functions,
       clientEnv,
-      async restartFunction(name, extraEnv) {
+      async restartFunction(name, restart = {}) {
         const index = functions.findIndex((f) => f.spec.name === name);
         if (index < 0) throw new Error(`function ${name} is not running`);
-        await (functions[index] as FunctionProcess).process.stop();
-        const restarted = await launch(name, extraEnv);
+        const running = (functions[index] as FunctionProcess).process;
+        await (restart.crash ? running.kill() : running.stop());
+        const restarted = await launch(name, restart.env);
         functions[index] = restarted;
         return restarted;
       },

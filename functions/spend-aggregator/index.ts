@@ -1,20 +1,49 @@
+import { priceCostEvent, type SpendRecord } from '../../shared/budget/price-cost-event';
 import { createLogger } from '../../shared/logging/logger';
+import { PRICE_TABLE } from '../../shared/pricing/price-data';
+import { commitSpend, ensurePeriodStart, SPEND_DEFAULTS, type CommitResult } from '../../shared/store/spend-shards';
+import { budgetEnforcement } from '../common/budget/budget-enforcement';
 import { firestore } from '../common/clients';
 import { faultRate, maybeInjectFault } from '../common/fault-injection';
-import { pubsubConsumer } from '../common/pubsub-consumer';
-import { recordCostEvent } from './record-cost-event';
+import { GroupCommitter } from '../common/group-commit';
+import { governorEvents, pubsubConsumer } from '../common/pubsub-consumer';
+import { ThroughputStats } from '../common/throughput-stats';
 
 const rate = faultRate();
 const log = createLogger({ component: 'spend-aggregator' });
+const stats = new ThroughputStats(log);
+const budgets = budgetEnforcement(log, stats);
+const periodsStarted = new Set<string>();
+const decodeCostEvent = governorEvents('cost');
 
-/** Consumes cost events: records each event once, idempotent by its eventId. */
+async function commit(records: SpendRecord[]): Promise<CommitResult> {
+  const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
+  for (const periodId of new Set(records.map((r) => r.periodId))) {
+    if (periodsStarted.has(periodId)) continue;
+    const first = Math.min(...records.filter((r) => r.periodId === periodId).map((r) => Date.parse(r.event.occurredAt)));
+    await ensurePeriodStart(firestore(), periodId, new Date(first));
+    periodsStarted.add(periodId);
+  }
+  return result;
+}
+
+/** Concurrent requests' events share one atomic commit: writes grow with commits, not events. */
+const committer = new GroupCommitter<SpendRecord, CommitResult>(commit, { maxItems: SPEND_DEFAULTS.maxEventsPerCommit, maxConcurrent: 4 });
+
+/**
+ * Consumes cost events: prices usage server-side, records each event once with its spend in a
+ * sharded counter (exact under redelivery), then enforces the budgets: throttle flags and alerts.
+ */
 export const spendAggregator = pubsubConsumer({
   target: 'spendAggregator',
-  eventType: 'cost',
+  decode: decodeCostEvent,
   async handle(event, message) {
     maybeInjectFault('before-commit', rate);
-    const recorded = await recordCostEvent(firestore(), event, message.messageId, new Date());
-    log.debug({ eventId: event.eventId, messageId: message.messageId, duplicate: !recorded }, recorded ? 'event recorded' : 'duplicate event ignored');
+    const record = priceCostEvent(event, PRICE_TABLE, new Date());
+    const result = await committer.submit(record);
+    const duplicate = result.duplicates.includes(event.eventId);
+    log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
+    await budgets.enforce(record.periodId, event.payload.category);
     maybeInjectFault('after-commit', rate);
   },
 });

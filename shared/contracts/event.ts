@@ -75,3 +75,17 @@ export function decodeEvent<T extends EventType>(body: Buffer, expected: T): Eve
     throw new EventDecodeError('schema', (error as Error).message);
   }
 }
+
+/**
+ * An event that is valid on the wire but can never be processed (an unpriced model, a date far in
+ * the future): consumers dead-letter it with `failure` and the message instead of retrying.
+ */
+export class PermanentEventError extends Error {
+  constructor(
+    readonly failure: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -4,7 +4,7 @@
  * Terraform in infra/ agrees with it.
  */
 
-export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation'] as const;
+export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing'] as const;
 export type TopicKey = (typeof TOPIC_KEYS)[number];
 
 /** Default topic names, each overridable by the env var beside it. */
@@ -14,6 +14,8 @@ export const TOPIC_DEFAULTS: Readonly<Record<TopicKey, { name: string; env: stri
   security: { name: 'governor-security-events', env: 'GOVERNOR_TOPIC_SECURITY' },
   alerts: { name: 'governor-alerts', env: 'GOVERNOR_TOPIC_ALERTS' },
   keyRotation: { name: 'governor-key-rotation', env: 'GOVERNOR_TOPIC_KEY_ROTATION' },
+  /** Where Cloud Billing budgets publish their notifications (optional). */
+  billing: { name: 'governor-billing-budgets', env: 'GOVERNOR_TOPIC_BILLING' },
 };
 
 /** Delivery settings shared by every consumer subscription unless one overrides them. */
@@ -73,7 +75,10 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
     subscription: { name: `${name}-push`, topic, deadLetterTopic: deadLetterTopicOf(topic), ...DELIVERY_DEFAULTS },
   });
 
-  const functions = [consumer('spend-aggregator', 'spendAggregator', topics.cost)];
+  const functions = [
+    consumer('spend-aggregator', 'spendAggregator', topics.cost),
+    consumer('billing-ingestor', 'billingIngestor', topics.billing),
+  ];
   const deadLetterTopics = [...new Set(functions.map((f) => f.subscription.deadLetterTopic))];
   return {
     topics,

@@ -58,7 +58,7 @@ describe('npm start (the local stack)', () => {
       20_000,
       'the recorded event',
     );
-    expect(JSON.parse(shown.stdout)).toMatchObject({ eventId, payload: { category: 'AI_API_CALLS', amountMicros: 250_000 } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ event: { eventId, payload: { category: 'AI_API_CALLS', amountMicros: 250_000 } }, amountMicros: 250_000 });
   });
 
   it('stops everything on Ctrl-C and leaves no emulator or function process behind', async () => {

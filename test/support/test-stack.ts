@@ -12,6 +12,8 @@ export interface TestStack extends Stack {
   logs: string[];
   /** Pulls what reached a dead-letter topic's inspection subscription. */
   pullDeadLetters(topic: string, atLeast: number, timeoutMilliseconds?: number): Promise<Message[]>;
+  /** Collects, from now on, what reaches a dead-letter topic's inspection subscription. */
+  collectDeadLetters(topic: string): { messages: Message[]; close(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -69,9 +71,24 @@ export async function startTestStack(options: Pick<StackOptions, 'functions' | '
       await subscription.close();
       return received;
     },
+    collectDeadLetters(topic) {
+      const spec = stack.topology.deadLetterSubscriptions.find((d) => d.topic === topic);
+      if (!spec) throw new Error(`no dead-letter subscription for ${topic}`);
+      const messages: Message[] = [];
+      const subscription = pubsub.subscription(spec.name);
+      subscription.on('message', (message: Message) => {
+        message.ack();
+        messages.push(message);
+      });
+      return { messages, close: () => subscription.close() };
+    },
     async close() {
-      await Promise.allSettled([db.terminate(), pubsub.close()]);
       await stack.stop();
+      // Subscriptions of a stopped stack would keep pushing unacked messages at dead ports for the
+      // rest of the run; delete them.
+      const [subscriptions] = await pubsub.getSubscriptions().catch(() => [[]]);
+      await Promise.allSettled(subscriptions.map((s) => s.delete()));
+      await Promise.allSettled([db.terminate(), pubsub.close()]);
     },
   };
 }

@@ -8,6 +8,7 @@ describe('loadTopology', () => {
       security: 'governor-security-events',
       alerts: 'governor-alerts',
       keyRotation: 'governor-key-rotation',
+      billing: 'governor-billing-budgets',
     });
   });
 

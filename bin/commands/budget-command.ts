@@ -1,0 +1,130 @@
+import type { Command } from 'commander';
+import { BudgetEnforcer } from '../../functions/common/budget/budget-enforcer';
+import { BUDGET_KEYS, TOTAL, withBudget, type BudgetKey } from '../../shared/budget/budget-config';
+import { budgetReport, budgetStatus, type BudgetStatus } from '../../shared/budget/budget-status';
+import { formatPercent, formatUsd } from '../../shared/budget/money';
+import { periodOf } from '../../shared/budget/period';
+import { createLogger } from '../../shared/logging/logger';
+import { PRICE_TABLE } from '../../shared/pricing/price-data';
+import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
+import { cliContext, CliError, output, type CliContext } from './cli-context';
+
+function renderStatus(status: BudgetStatus): string {
+  const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
+  for (const b of status.budgets) {
+    rows.push([
+      b.budget,
+      formatUsd(b.spentMicros),
+      formatUsd(b.budgetMicros),
+      formatPercent(b.percent / 100),
+      formatUsd(b.remainingMicros),
+      b.forecast.status === 'ok' ? formatUsd(b.forecast.forecastMicros) : 'not enough data',
+      b.throttle,
+      b.alerts.map((a) => `${a.kind === 'forecast' ? 'forecast' : a.severity}`).join(',') || '-',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const forecastNote = status.budgets.find((b) => b.forecast.status === 'insufficient-data')?.forecast;
+  return [
+    `Budgets for ${status.period} (UTC month), ${status.events} events, config: ${status.configOrigin}${status.configRejected ? ` (stored config rejected: ${status.configRejected})` : ''}`,
+    ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')),
+    ...(forecastNote && forecastNote.status === 'insufficient-data' ? [`forecast: ${forecastNote.reason}; available from ${forecastNote.availableAt.toISOString()}`] : []),
+  ].join('\n');
+}
+
+/** Re-applies the budgets now, so a raised budget lifts a throttle without waiting for the next event. */
+async function enforceNow(ctx: CliContext): Promise<void> {
+  const enforcer = new BudgetEnforcer({
+    db: ctx.firestore(),
+    config: async () => (await loadBudgetConfig(ctx.firestore())).config,
+    publishAlert: (alert) => ctx.pubsub().topic(ctx.topology.topics.alerts).publishMessage({ json: alert, attributes: { alertId: alert.alertId, kind: alert.kind } }),
+    now: () => new Date(),
+    log: createLogger({ component: 'governor-cli', level: 'warn', destination: process.stderr as never }),
+  });
+  await enforcer.enforce(periodOf(new Date()).id, BUDGET_KEYS);
+}
+
+function parseUsd(text: string): number {
+  if (!/^\d+(\.\d{1,6})?$/.test(text)) throw new CliError(`"${text}" is not an amount in USD (e.g. 150 or 12.50)`);
+  return Math.round(Number(text) * 1_000_000);
+}
+
+export function registerBudgetCommand(program: Command): void {
+  const budget = program.command('budget').description('monthly budgets: show, set, status, report');
+
+  budget
+    .command('show')
+    .description('the budget config in force')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = cliContext();
+      try {
+        const loaded = await loadBudgetConfig(ctx.firestore());
+        output(loaded, Boolean(opts.json), () =>
+          [
+            `config: ${loaded.origin}${loaded.rejected ? ` (stored config rejected: ${loaded.rejected})` : ''}`,
+            ...BUDGET_KEYS.map((k) => `  ${k.padEnd(13)} ${formatUsd(k === TOTAL ? loaded.config.totalMicros : loaded.config.categories[k])}`),
+            `  forecast needs ${loaded.config.forecast.minHistoryHours} h of history; Cloud Billing spend counts as ${loaded.config.billingCategory}`,
+          ].join('\n'),
+        );
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  budget
+    .command('set <budget> <usd>')
+    .description('set a category budget (or "total") in USD per month; invalid values change nothing')
+    .action(async (key: string, usd: string) => {
+      const normalized = (key.toLowerCase() === 'total' ? TOTAL : key.toUpperCase()) as BudgetKey;
+      const micros = parseUsd(usd);
+      const ctx = cliContext();
+      try {
+        const next = await updateBudgetConfig(ctx.firestore(), (current) => withBudget(current, normalized, micros));
+        await enforceNow(ctx);
+        process.stdout.write(`${normalized} budget is now ${formatUsd(normalized === TOTAL ? next.totalMicros : next.categories[normalized as Exclude<BudgetKey, 'TOTAL'>])} per month\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  budget
+    .command('status')
+    .description('per budget: spent, %, remaining, forecast, flag, alerts (this month)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = cliContext();
+      try {
+        const status = await budgetStatus(ctx.firestore());
+        output(status, Boolean(opts.json), () => renderStatus(status));
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  budget
+    .command('report')
+    .description('the status plus spend by model and recommendations')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = cliContext();
+      try {
+        const report = await budgetReport(ctx.firestore(), PRICE_TABLE);
+        output(report, Boolean(opts.json), () =>
+          [
+            renderStatus(report),
+            '',
+            'AI spend by model:',
+            ...(Object.keys(report.models).length === 0
+              ? ['  (none priced from usage yet)']
+              : Object.entries(report.models).map(([m, u]) => `  ${m.padEnd(24)} ${formatUsd(u.micros).padStart(10)}  ${formatPercent(u.shareOfAiSpend).padStart(6)}  ${u.events} calls`)),
+            '',
+            'Recommendations:',
+            ...report.recommendations.map((r) => `  - ${r.message}`),
+          ].join('\n'),
+        );
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,55 @@
+import { TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
+import type { CostCategory } from '../../../shared/contracts/vocabulary';
+import type { Logger } from '../../../shared/logging/logger';
+import { loadTopology } from '../../../shared/topology/topology';
+import { firestore, pubsub } from '../clients';
+import { Coalescer } from '../coalescer';
+import type { ThroughputStats } from '../throughput-stats';
+import { cachedBudgetConfig, CONFIG_CACHE_MILLISECONDS } from './budget-config-cache';
+import { BudgetEnforcer } from './budget-enforcer';
+
+export interface BudgetEnforcement {
+  /** Enforces the budgets of a category (and the total) in a period; resolves once done. */
+  enforce: (periodId: string, category: CostCategory) => Promise<void>;
+  /** The budget config in force (cached per instance). */
+  config: () => Promise<BudgetConfig>;
+}
+
+/**
+ * The budget rules as a function needs them: evaluations coalesced across concurrent requests,
+ * so every commit is followed by one evaluation that covers it before the message is acked.
+ */
+/** `GOVERNOR_CONFIG_CACHE_MILLISECONDS` overrides how long an instance keeps a loaded budget config. */
+function configCacheMilliseconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.GOVERNOR_CONFIG_CACHE_MILLISECONDS;
+  if (raw === undefined || raw === '') return CONFIG_CACHE_MILLISECONDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`GOVERNOR_CONFIG_CACHE_MILLISECONDS must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetEnforcement {
+  const alertsTopic = loadTopology().topics.alerts;
+  const config = cachedBudgetConfig(firestore, log, configCacheMilliseconds());
+  const enforcer = new BudgetEnforcer({
+    db: firestore(),
+    config,
+    publishAlert: (alert) =>
+      pubsub().topic(alertsTopic).publishMessage({
+        json: alert,
+        attributes: { alertId: alert.alertId, kind: alert.kind, category: alert.category, severity: alert.severity },
+      }),
+    now: () => new Date(),
+    log,
+  });
+  const evaluations = new Coalescer<string>(async (keys) => {
+    const byPeriod = new Map<string, Set<BudgetKey>>();
+    for (const key of keys) {
+      const [periodId, budgetKey] = key.split('|') as [string, BudgetKey];
+      byPeriod.set(periodId, (byPeriod.get(periodId) ?? new Set<BudgetKey>()).add(budgetKey));
+    }
+    const run = () => Promise.all([...byPeriod].map(([periodId, budgetKeys]) => enforcer.enforce(periodId, [...budgetKeys])));
+    await (stats ? stats.time('evaluation', keys.size, run) : run());
+  });
+  return { enforce: (periodId, category) => evaluations.request([`${periodId}|${category}`, `${periodId}|${TOTAL}`]), config };
+}

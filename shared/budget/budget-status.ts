@@ -1,0 +1,100 @@
+import type { Firestore } from '@google-cloud/firestore';
+import type { BudgetAlert } from '../contracts/budget-alert';
+import type { PriceTable } from '../pricing/price-table';
+import { alertsOfPeriod } from '../store/budget-alerts-store';
+import { loadBudgetConfig, type ConfigOrigin } from '../store/budget-config-store';
+import { readPeriodSpend, readPeriodStart, type ModelUsage } from '../store/spend-shards';
+import { readFlags } from '../store/throttle-flags-store';
+import { BUDGET_KEYS, type BudgetKey } from './budget-config';
+import { evaluateBudget, type BudgetState } from './evaluate-budgets';
+import type { Forecast } from './forecast';
+import { periodOf } from './period';
+import { recommend, type Recommendation } from './recommendations';
+import type { ThrottleLevel } from './thresholds';
+
+export interface BudgetLine {
+  budget: BudgetKey;
+  budgetMicros: number;
+  spentMicros: number;
+  /** Percent of the budget spent (Infinity for spend against a zero budget). */
+  percent: number;
+  remainingMicros: number;
+  forecast: Forecast;
+  /** The flag agents see now. */
+  throttle: ThrottleLevel;
+  alerts: { alertId: string; kind: string; severity: string; raisedAt: string; published: boolean }[];
+}
+
+export interface BudgetStatus {
+  period: string;
+  periodStart: string;
+  periodEnd: string;
+  generatedAt: string;
+  configOrigin: ConfigOrigin;
+  configRejected?: string;
+  events: number;
+  budgets: BudgetLine[];
+}
+
+export interface BudgetReport extends BudgetStatus {
+  models: Record<string, ModelUsage & { shareOfAiSpend: number }>;
+  recommendations: Recommendation[];
+}
+
+async function gather(db: Firestore, now: Date) {
+  const period = periodOf(now);
+  const [loaded, spend, flags, alerts, dataStart] = await Promise.all([
+    loadBudgetConfig(db),
+    readPeriodSpend(db, period.id),
+    readFlags(db, period.id),
+    alertsOfPeriod(db, period.id),
+    readPeriodStart(db, period.id),
+  ]);
+  const spentMicros: Partial<Record<BudgetKey, number>> = { ...spend.categories, TOTAL: spend.totalMicros };
+  const states = BUDGET_KEYS.map((key) => evaluateBudget(key, { config: loaded.config, period, now, dataStart, spentMicros }));
+  return { period, loaded, spend, flags, alerts, states };
+}
+
+function line(state: BudgetState, throttle: ThrottleLevel, alerts: (BudgetAlert & { published: boolean })[]): BudgetLine {
+  return {
+    budget: state.key,
+    budgetMicros: state.budgetMicros,
+    spentMicros: state.spentMicros,
+    percent: state.ratio * 100,
+    remainingMicros: state.remainingMicros,
+    forecast: state.forecast,
+    throttle,
+    alerts: alerts
+      .filter((a) => a.category === state.key)
+      .map((a) => ({ alertId: a.alertId, kind: a.kind, severity: a.severity, raisedAt: a.raisedAt, published: a.published })),
+  };
+}
+
+function statusOf(g: Awaited<ReturnType<typeof gather>>, now: Date): BudgetStatus {
+  return {
+    period: g.period.id,
+    periodStart: g.period.start.toISOString(),
+    periodEnd: g.period.end.toISOString(),
+    generatedAt: now.toISOString(),
+    configOrigin: g.loaded.origin,
+    ...(g.loaded.rejected ? { configRejected: g.loaded.rejected } : {}),
+    events: g.spend.events,
+    budgets: g.states.map((s) => line(s, g.flags.budgets[s.key]?.level ?? 'none', g.alerts)),
+  };
+}
+
+/** Per budget: spent, %, remaining, forecast, alerts raised and the flag in force, this period. */
+export async function budgetStatus(db: Firestore, now: Date = new Date()): Promise<BudgetStatus> {
+  return statusOf(await gather(db, now), now);
+}
+
+/** The status plus spend by model and recommendations computed from it and the price table. */
+export async function budgetReport(db: Firestore, table: PriceTable, now: Date = new Date()): Promise<BudgetReport> {
+  const g = await gather(db, now);
+  const aiSpend = Object.values(g.spend.models).reduce((n, m) => n + m.micros, 0);
+  return {
+    ...statusOf(g, now),
+    models: Object.fromEntries(Object.entries(g.spend.models).map(([name, m]) => [name, { ...m, shareOfAiSpend: aiSpend === 0 ? 0 : m.micros / aiSpend }])),
+    recommendations: recommend(g.states, g.spend.models, table, now),
+  };
+}

@@ -1,0 +1,92 @@
+import type { AiUsage } from '../contracts/cost-event';
+import { priceOn, type ModelPrice, type PriceTable } from './price-table';
+import { integer, parseDecimal, sum, times, toMicros, type Rational } from './rational';
+
+/** Why usage could not be priced; permanent, so the event is dead-lettered with this reason. */
+export class PricingError extends Error {
+  override readonly name = 'PricingError';
+  constructor(
+    readonly code: 'unknown-model' | 'unit-mismatch' | 'no-image-price',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PricedUsage {
+  amountMicros: number;
+  /** The price entry used, for the ledger. */
+  price: Pick<ModelPrice, 'model' | 'effectiveFrom' | 'unit' | 'per'>;
+  longContext: boolean;
+}
+
+function rate(decimal: string, per: number): Rational {
+  const r = parseDecimal(decimal);
+  return { num: r.num, den: r.den * BigInt(per) };
+}
+
+function lookup(table: PriceTable, model: string, at: Date): ModelPrice {
+  const price = priceOn(table, model, at);
+  if (!price) {
+    const known = [...new Set(table.models.map((m) => m.model))].join(', ');
+    throw new PricingError('unknown-model', `no price for model "${model}" on ${at.toISOString().slice(0, 10)}; priced models: ${known}`);
+  }
+  return price;
+}
+
+/** Cost of one call's usage on the day it happened, in integer micro-USD. Unknown models throw. */
+export function calculateAiCost(table: PriceTable, usage: AiUsage, at: Date): PricedUsage {
+  const price = lookup(table, usage.model, at);
+  const [input, output] =
+    price.unit === 'token' ? [usage.inputTokens, usage.outputTokens] : [usage.inputChars, usage.outputChars];
+  const [otherInput, otherOutput] =
+    price.unit === 'token' ? [usage.inputChars, usage.outputChars] : [usage.inputTokens, usage.outputTokens];
+  if (input === undefined && output === undefined && (otherInput !== undefined || otherOutput !== undefined)) {
+    throw new PricingError('unit-mismatch', `${price.model} is priced per ${price.unit}; send input/output ${price.unit}s`);
+  }
+  if (usage.images && !price.perImage) {
+    throw new PricingError('no-image-price', `${price.model} has no per-image price; count images in its tokens`);
+  }
+  const long = price.longContext !== undefined && (input ?? 0) > price.longContext.aboveInputUnits;
+  const rates = long && price.longContext ? price.longContext : price;
+  const terms: Rational[] = [
+    times(integer(input ?? 0), rate(rates.input, price.per)),
+    times(integer(output ?? 0), rate(rates.output, price.per)),
+  ];
+  if (usage.images && price.perImage) terms.push(times(integer(usage.images), parseDecimal(price.perImage)));
+  return {
+    amountMicros: toMicros(sum(terms)),
+    price: { model: price.model, effectiveFrom: price.effectiveFrom, unit: price.unit, per: price.per },
+    longContext: long,
+  };
+}
+
+/** Characters per token assumed when only text length is known before a call. */
+export const CHARS_PER_TOKEN_ESTIMATE = 4;
+
+export interface EstimateInput {
+  model: string;
+  /** Prompt size: characters, or tokens when the caller counted them. */
+  inputChars?: number;
+  inputTokens?: number;
+  /** The call's output cap (maxOutputTokens, or a character budget). */
+  maxOutputTokens?: number;
+  maxOutputChars?: number;
+  images?: number;
+}
+
+/**
+ * Upper-bound cost of a call before making it: the prompt plus the maximum output. Text lengths
+ * convert at 4 characters per token for token-priced models (and back), so this is an estimate.
+ */
+export function estimateCost(table: PriceTable, input: EstimateInput, at: Date): number {
+  const price = lookup(table, input.model, at);
+  const toTokens = (chars?: number) => (chars === undefined ? undefined : Math.ceil(chars / CHARS_PER_TOKEN_ESTIMATE));
+  const toChars = (tokens?: number) => (tokens === undefined ? undefined : tokens * CHARS_PER_TOKEN_ESTIMATE);
+  const usage: AiUsage =
+    price.unit === 'token'
+      ? { model: input.model, inputTokens: input.inputTokens ?? toTokens(input.inputChars) ?? 0, outputTokens: input.maxOutputTokens ?? toTokens(input.maxOutputChars) ?? 0 }
+      : { model: input.model, inputChars: input.inputChars ?? toChars(input.inputTokens) ?? 0, outputChars: input.maxOutputChars ?? toChars(input.maxOutputTokens) ?? 0 };
+  if (input.images) usage.images = input.images;
+  return calculateAiCost(table, usage, at).amountMicros;
+}

@@ -1,0 +1,6 @@
+export { PRICE_TABLE } from './price-data';
+export { parsePriceTable, priceOn } from './price-table';
+export type { PriceTable, ModelPrice, InfraPrice } from './price-table';
+export { calculateAiCost, estimateCost, PricingError, CHARS_PER_TOKEN_ESTIMATE } from './ai-cost';
+export type { PricedUsage, EstimateInput } from './ai-cost';
+export { infrastructureCost } from './infra-cost';

@@ -1,0 +1,235 @@
+import { AggregateField, FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
+import type { SpendRecord } from '../budget/price-cost-event';
+import type { CostEvent } from '../contracts/cost-event';
+import type { BudgetKey } from '../budget/budget-config';
+import { COLLECTIONS, TTL_FIELD } from './collections';
+
+const ALREADY_EXISTS = 6;
+
+export const SPEND_DEFAULTS = {
+  // 16 shards: at ~1 write/s/document sustained, a period takes ~16 batch commits a second, each
+  // of up to `maxEventsPerCommit` events, before any shard runs hot.
+  shardCount: 16,
+  // Firestore allows 500 writes per commit: one ledger entry per event plus a shard per period.
+  maxEventsPerCommit: 450,
+  // Ledger entries outlive Pub/Sub's 7-day redelivery window by far, then expire by TTL.
+  ledgerRetentionDays: 400,
+} as const;
+
+/** Usage counters kept per model, for reports (share of spend, what a cheaper model would cost). */
+export const MODEL_COUNTERS = ['inputTokens', 'outputTokens', 'inputChars', 'outputChars', 'images'] as const;
+
+export interface ModelUsage {
+  micros: number;
+  events: number;
+  inputTokens: number;
+  outputTokens: number;
+  inputChars: number;
+  outputChars: number;
+  images: number;
+}
+
+export interface CommitResult {
+  recorded: string[];
+  duplicates: string[];
+}
+
+/** One amount to add to a period's spend. */
+export interface SpendIncrement {
+  category: CostCategory;
+  amountMicros: number;
+  usage?: SpendRecord['usage'];
+}
+
+/** The merge-set that adds increments to one shard document (created on first use). */
+export function shardIncrements(entries: readonly SpendIncrement[], periodId: string, shard: number): Record<string, unknown> {
+  const categories: Partial<Record<CostCategory, number>> = {};
+  const models: Record<string, Record<string, number>> = {};
+  let total = 0;
+  for (const r of entries) {
+    total += r.amountMicros;
+    categories[r.category] = (categories[r.category] ?? 0) + r.amountMicros;
+    if (r.usage) {
+      const m = (models[r.usage.model] ??= { micros: 0, events: 0 });
+      m.micros = (m.micros ?? 0) + r.amountMicros;
+      m.events = (m.events ?? 0) + 1;
+      for (const c of MODEL_COUNTERS) m[c] = (m[c] ?? 0) + (r.usage[c] ?? 0);
+    }
+  }
+  const inc = (n: number) => FieldValue.increment(n);
+  return {
+    period: periodId,
+    shard,
+    totalMicros: inc(total),
+    events: inc(entries.length),
+    // Writes to this shard so far: the measure of how hot a shard runs (bench/spend reads it).
+    commits: inc(1),
+    // Every category field on every shard, even at +0: an aggregation query with several sums only
+    // counts documents that have all of the summed fields.
+    categories: Object.fromEntries(COST_CATEGORIES.map((c) => [c, inc(categories[c] ?? 0)])),
+    models: Object.fromEntries(Object.entries(models).map(([name, counters]) => [name, Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, inc(v)]))])),
+    updatedAt: FieldValue.serverTimestamp(),
+  };
+}
+
+export function shardRef(db: Firestore, periodId: string, shard: number) {
+  return db.collection(COLLECTIONS.spendShards).doc(`${periodId}_${shard}`);
+}
+
+/**
+ * A ledger entry: the few fields anything queries, and the event itself as one JSON string — a
+ * string is one index entry where the event's nested fields would be a dozen, on every write.
+ */
+function ledgerEntry(r: SpendRecord, now: Date): Record<string, unknown> {
+  return {
+    period: r.periodId,
+    category: r.event.payload.category,
+    amountMicros: r.amountMicros,
+    source: r.event.source,
+    occurredAt: r.event.occurredAt,
+    event: JSON.stringify(r.event),
+    ...(r.pricedWith ? { pricedWith: `${r.pricedWith.model}@${r.pricedWith.effectiveFrom}${r.pricedWith.longContext ? '+long-context' : ''}` } : {}),
+    recordedAt: FieldValue.serverTimestamp(),
+    [TTL_FIELD]: Timestamp.fromMillis(now.getTime() + SPEND_DEFAULTS.ledgerRetentionDays * 86_400_000),
+  };
+}
+
+/** A ledger entry as stored: the event parsed back, with what Governor added. */
+export interface LedgerEntry {
+  event: CostEvent;
+  period: string;
+  amountMicros: number;
+  pricedWith?: string;
+  recordedAt?: Date;
+}
+
+export async function readLedgerEntry(db: Firestore, eventId: string): Promise<LedgerEntry | undefined> {
+  const doc = await db.collection(COLLECTIONS.costEvents).doc(eventId).get();
+  if (!doc.exists) return undefined;
+  return {
+    event: JSON.parse(doc.get('event') as string) as CostEvent,
+    period: doc.get('period') as string,
+    amountMicros: doc.get('amountMicros') as number,
+    ...(doc.get('pricedWith') ? { pricedWith: doc.get('pricedWith') as string } : {}),
+    recordedAt: (doc.get('recordedAt') as Timestamp | undefined)?.toDate(),
+  };
+}
+
+/**
+ * Records a batch of priced events exactly once, in one atomic commit: a ledger entry per event
+ * (`create()`, so an event already recorded fails the commit) and one sharded increment per period.
+ * When the commit fails because some events were recorded before (redelivery), those are set aside
+ * as duplicates and the rest committed again. Either every increment lands with its ledger entry
+ * or none does, so totals stay exact under redelivery, retries and crashes.
+ */
+export async function commitSpend(
+  db: Firestore,
+  records: readonly SpendRecord[],
+  options: { shardCount?: number; random?: () => number; now?: Date } = {},
+): Promise<CommitResult> {
+  const shardCount = options.shardCount ?? SPEND_DEFAULTS.shardCount;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? new Date();
+  const ledger = db.collection(COLLECTIONS.costEvents);
+  const duplicates: string[] = [];
+  // The same event twice in one batch (a redelivery racing the first delivery) is one event.
+  let pending = [...new Map(records.map((r) => [r.event.eventId, r])).values()];
+
+  while (pending.length > 0) {
+    const batch = db.batch();
+    for (const r of pending) batch.create(ledger.doc(r.event.eventId), ledgerEntry(r, now));
+    const byPeriod = new Map<string, SpendRecord[]>();
+    for (const r of pending) byPeriod.set(r.periodId, [...(byPeriod.get(r.periodId) ?? []), r]);
+    for (const [periodId, periodRecords] of byPeriod) {
+      const shard = Math.floor(random() * shardCount);
+      const increments = periodRecords.map((r) => ({ category: r.event.payload.category, amountMicros: r.amountMicros, usage: r.usage }));
+      batch.set(shardRef(db, periodId, shard), shardIncrements(increments, periodId, shard), { merge: true });
+    }
+    try {
+      await batch.commit();
+      return { recorded: pending.map((r) => r.event.eventId), duplicates };
+    } catch (error) {
+      if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+      const snapshots = await db.getAll(...pending.map((r) => ledger.doc(r.event.eventId)));
+      const existing = new Set(snapshots.filter((s) => s.exists).map((s) => s.id));
+      // ALREADY_EXISTS with nothing existing would loop forever; surface it instead.
+      if (existing.size === 0) throw error;
+      duplicates.push(...existing);
+      pending = pending.filter((r) => !existing.has(r.event.eventId));
+    }
+  }
+  return { recorded: [], duplicates };
+}
+
+export interface SpendTotals {
+  totalMicros: number;
+  categories: Record<CostCategory, number>;
+  events: number;
+}
+
+/**
+ * Sums a period's shards server-side (aggregation queries: one read per 1,000 shards), so the
+ * totals are exact without reading every shard or keeping a hot total document.
+ */
+export async function readSpendTotals(db: Firestore, periodId: string, keys: readonly BudgetKey[] = [...COST_CATEGORIES, 'TOTAL']): Promise<Partial<Record<BudgetKey, number>>> {
+  const query = db.collection(COLLECTIONS.spendShards).where('period', '==', periodId);
+  const fields = keys.map((k) => [k, k === 'TOTAL' ? 'totalMicros' : `categories.${k}`] as const);
+  const result: Partial<Record<BudgetKey, number>> = {};
+  // At most five aggregations per query.
+  for (let i = 0; i < fields.length; i += 5) {
+    const chunk = fields.slice(i, i + 5);
+    const snapshot = await query.aggregate(Object.fromEntries(chunk.map(([k, f]) => [k, AggregateField.sum(f)]))).get();
+    const data = snapshot.data() as Record<string, number | null>;
+    for (const [k] of chunk) result[k] = data[k] ?? 0;
+  }
+  return result;
+}
+
+export interface PeriodSpend extends SpendTotals {
+  models: Record<string, ModelUsage>;
+  shards: number;
+}
+
+/** Reads every shard of a period (reports only: a handful of documents), with per-model usage. */
+export async function readPeriodSpend(db: Firestore, periodId: string): Promise<PeriodSpend> {
+  const snapshot = await db.collection(COLLECTIONS.spendShards).where('period', '==', periodId).get();
+  const spend: PeriodSpend = {
+    totalMicros: 0,
+    events: 0,
+    categories: Object.fromEntries(COST_CATEGORIES.map((c) => [c, 0])) as Record<CostCategory, number>,
+    models: {},
+    shards: snapshot.size,
+  };
+  for (const doc of snapshot.docs) {
+    const d = doc.data() as { totalMicros?: number; events?: number; categories?: Record<string, number>; models?: Record<string, Record<string, number>> };
+    spend.totalMicros += d.totalMicros ?? 0;
+    spend.events += d.events ?? 0;
+    for (const c of COST_CATEGORIES) spend.categories[c] += d.categories?.[c] ?? 0;
+    for (const [name, m] of Object.entries(d.models ?? {})) {
+      const into = (spend.models[name] ??= { micros: 0, events: 0, inputTokens: 0, outputTokens: 0, inputChars: 0, outputChars: 0, images: 0 });
+      into.micros += m.micros ?? 0;
+      into.events += m.events ?? 0;
+      for (const c of MODEL_COUNTERS) into[c] += m[c] ?? 0;
+    }
+  }
+  return spend;
+}
+
+/** Records when a period's spend started (first writer wins); returns the stored start. */
+export async function ensurePeriodStart(db: Firestore, periodId: string, firstEventAt: Date): Promise<Date> {
+  const ref = db.collection(COLLECTIONS.spendPeriods).doc(periodId);
+  try {
+    await ref.create({ period: periodId, firstEventAt: Timestamp.fromDate(firstEventAt) });
+    return firstEventAt;
+  } catch (error) {
+    if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+    const snapshot = await ref.get();
+    return (snapshot.get('firstEventAt') as Timestamp).toDate();
+  }
+}
+
+export async function readPeriodStart(db: Firestore, periodId: string): Promise<Date | undefined> {
+  const snapshot = await db.collection(COLLECTIONS.spendPeriods).doc(periodId).get();
+  return (snapshot.get('firstEventAt') as Timestamp | undefined)?.toDate();
+}

@@ -1,0 +1,183 @@
+import { Firestore, type DocumentReference } from '@google-cloud/firestore';
+import { TOTAL, type BudgetKey } from '../budget/budget-config';
+import { periodOf, type Period } from '../budget/period';
+import { strictest, type ThrottleLevel } from '../budget/thresholds';
+import type { CostCategory } from '../contracts/vocabulary';
+import { OptionsError } from '../contracts/validation-error';
+import { flagsRef, type ThrottleFlagsDoc } from '../store/throttle-flags-store';
+
+/** What the reader answers while it cannot confirm the flags are current. */
+export type FailMode = 'open' | 'closed';
+export type ReaderState = 'connecting' | 'live' | 'unavailable' | 'closed';
+
+export interface ThrottleReaderOptions {
+  /** Default `GOOGLE_CLOUD_PROJECT`. */
+  projectId?: string;
+  /** Share the agent's client; default a new one (closed by `close()`). */
+  firestore?: Firestore;
+  /** `open` (default): spend goes on when Firestore is unreachable; `closed`: everything is blocked. */
+  failMode?: FailMode;
+  /** Without a confirmed read for this long, the flags are unknown and `failMode` decides. */
+  unavailableAfterMilliseconds?: number;
+  /** How often a listener's silence is checked with one read of the flags document. */
+  healthCheckIntervalMilliseconds?: number;
+  /** Deadline of one health-check read. */
+  healthCheckTimeoutMilliseconds?: number;
+  clock?: () => Date;
+  /** Told of every state change (e.g. to log or export a metric). */
+  onStateChange?: (state: ReaderState, reason?: string) => void;
+}
+
+export const THROTTLE_READER_DEFAULTS = {
+  failMode: 'open' as FailMode,
+  // Three missed health checks: one slow read does not flip an agent into its fail mode.
+  unavailableAfterMilliseconds: 90_000,
+  // One read per 30 s per agent: ~2,900 reads a day, a fraction of a cent.
+  healthCheckIntervalMilliseconds: 30_000,
+  healthCheckTimeoutMilliseconds: 5_000,
+} as const;
+
+/**
+ * Answers `isThrottled(category)` from memory: a live Firestore listener keeps the current
+ * period's flags, so a check costs no read. The total budget's flag applies to every category.
+ */
+export class ThrottleReader {
+  private readonly db: Firestore;
+  private readonly ownsClient: boolean;
+  private readonly options: Required<Omit<ThrottleReaderOptions, 'projectId' | 'firestore' | 'onStateChange'>> & Pick<ThrottleReaderOptions, 'onStateChange'>;
+  private period: Period;
+  private flags: ThrottleFlagsDoc['budgets'] = {};
+  private readonly firstSnapshot: Promise<void>;
+  private resolveFirst!: () => void;
+  private unsubscribe: (() => void) | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private lastConfirmed = 0;
+  private current: ReaderState = 'connecting';
+  private relistenAttempts = 0;
+
+  constructor(options: ThrottleReaderOptions = {}) {
+    const o = { ...THROTTLE_READER_DEFAULTS, clock: () => new Date(), ...stripUndefined(options) };
+    if (o.failMode !== 'open' && o.failMode !== 'closed') throw new OptionsError([{ path: 'failMode', message: `must be "open" or "closed", got "${String(o.failMode)}"` }]);
+    for (const key of ['unavailableAfterMilliseconds', 'healthCheckIntervalMilliseconds', 'healthCheckTimeoutMilliseconds'] as const) {
+      if (!(o[key] > 0)) throw new OptionsError([{ path: key, message: 'must be a positive number of milliseconds' }]);
+    }
+    this.options = o;
+    const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+    if (!options.firestore && !projectId) throw new OptionsError([{ path: 'projectId', message: 'set projectId or GOOGLE_CLOUD_PROJECT' }]);
+    this.db = options.firestore ?? new Firestore({ projectId });
+    this.ownsClient = !options.firestore;
+    this.period = periodOf(o.clock());
+    this.firstSnapshot = new Promise((resolve) => (this.resolveFirst = resolve));
+    this.listen();
+    this.timer = setInterval(() => void this.healthCheck(), o.healthCheckIntervalMilliseconds);
+    this.timer.unref();
+  }
+
+  /** Resolves once the first snapshot has arrived (flags known), or after `timeoutMilliseconds` regardless. */
+  async ready(timeoutMilliseconds = 10_000): Promise<this> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.firstSnapshot, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMilliseconds)))]);
+    clearTimeout(timer);
+    return this;
+  }
+
+  /** The strictest of the category's flag and the total budget's flag; `failMode` when unknown. */
+  throttleLevel(category: CostCategory): ThrottleLevel {
+    this.followPeriod();
+    if (this.state() !== 'live') return this.options.failMode === 'open' ? 'none' : 'blocked';
+    return strictest(this.flags[category]?.level ?? 'none', this.flags[TOTAL]?.level ?? 'none');
+  }
+
+  isThrottled(category: CostCategory): boolean {
+    return this.throttleLevel(category) !== 'none';
+  }
+
+  /** Flags of the current period as last seen, by budget (categories and TOTAL). */
+  snapshot(): Readonly<Partial<Record<BudgetKey, ThrottleLevel>>> {
+    return Object.fromEntries(Object.entries(this.flags).map(([k, f]) => [k, f?.level ?? 'none']));
+  }
+
+  state(): ReaderState {
+    if (this.current === 'live' && Date.now() - this.lastConfirmed > this.options.unavailableAfterMilliseconds) {
+      this.setState('unavailable', `no confirmed read for ${this.options.unavailableAfterMilliseconds} ms`);
+    }
+    return this.current;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    this.setState('closed');
+    if (this.ownsClient) await this.db.terminate();
+  }
+
+  private ref(): DocumentReference {
+    return flagsRef(this.db, this.period.id);
+  }
+
+  private listen(): void {
+    this.unsubscribe?.();
+    const listenedPeriod = this.period.id;
+    this.unsubscribe = this.ref().onSnapshot(
+      (snapshot) => {
+        if (listenedPeriod !== this.period.id) return;
+        this.flags = (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
+        this.confirm();
+        this.relistenAttempts = 0;
+        this.resolveFirst();
+      },
+      (error) => {
+        // The listener ended for good; report it and listen again with backoff.
+        this.setState('unavailable', error.message);
+        const delay = Math.min(30_000, 500 * 2 ** this.relistenAttempts++);
+        setTimeout(() => this.current !== 'closed' && this.listen(), delay).unref();
+      },
+    );
+  }
+
+  /** A new month starts with no flags: follow the period the clock is in. */
+  private followPeriod(): void {
+    if (this.options.clock().getTime() < this.period.end.getTime()) return;
+    this.period = periodOf(this.options.clock());
+    this.flags = {};
+    this.listen();
+  }
+
+  private async healthCheck(): Promise<void> {
+    this.followPeriod();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('health check timed out')), this.options.healthCheckTimeoutMilliseconds);
+      });
+      const snapshot = await Promise.race([this.ref().get(), timeout]);
+      this.flags = (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
+      this.confirm();
+    } catch (error) {
+      this.state();
+      this.options.onStateChange?.(this.current, `health check failed: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private confirm(): void {
+    this.lastConfirmed = Date.now();
+    this.setState('live');
+  }
+
+  private setState(state: ReaderState, reason?: string): void {
+    if (this.current === state || this.current === 'closed') return;
+    this.current = state;
+    this.options.onStateChange?.(state, reason);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Starts a throttle reader; `await createThrottleReader().ready()` before the first check. */
+export function createThrottleReader(options: ThrottleReaderOptions = {}): ThrottleReader {
+  return new ThrottleReader(options);
+}
