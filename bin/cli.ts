@@ -4,6 +4,7 @@ import { registerBudgetCommand } from './commands/budget-command';
 import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
 import { registerEventsCommand } from './commands/events-command';
+import { registerMetricsCommand } from './commands/metrics-command';
 import { registerPublishCommand } from './commands/publish-command';
 import { registerTopologyCommand } from './commands/topology-command';
 
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerTopologyCommand(program);
 registerBudgetCommand(program);
+registerMetricsCommand(program);
 registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);

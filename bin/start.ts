@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { firebaseEmulatorPorts } from './stack/emulators';
 import { repoRoot } from './stack/repo-root';
 import { startStack, type Stack } from './stack/stack';
+import { SCHEDULES } from '../shared/topology/schedules';
 
-/** Port of the first function; the rest follow. Override with GOVERNOR_FUNCTIONS_PORT. */
+/** Port of the first function; the rest follow. GOVERNOR_FUNCTIONS_PORT overrides it (0: any free ports). */
 const DEFAULT_FUNCTIONS_PORT = 8181;
 
 function prefixed(source: string, line: string): void {
@@ -16,6 +17,7 @@ function describe(stack: Stack): string {
     ['Firestore emulator', stack.firestoreHost],
     ...stack.functions.map((f) => [`fn ${f.spec.name}`, `${f.url}  ← push from ${f.spec.subscription.name} (${f.spec.subscription.topic})`]),
     ...stack.topology.deadLetterSubscriptions.map((d) => ['dead letters', `${d.topic} → pull ${d.name}`]),
+    ...SCHEDULES.map((s) => [`schedule`, `${s.name}: "${s.cron}" → ${stack.topology.topics[s.topic]}`]),
   ];
   const width = Math.max(...rows.map(([k]) => (k as string).length));
   return [
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-governor',
     ports,
     functionBasePort: Number(process.env.GOVERNOR_FUNCTIONS_PORT ?? DEFAULT_FUNCTIONS_PORT),
+    schedules: true,
     // Function logs always show; emulator chatter only with GOVERNOR_VERBOSE=1.
     onLine: (source, line) => (verbose || !source.endsWith('-emulator') ? prefixed(source, line) : undefined),
   });

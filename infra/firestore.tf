@@ -1,6 +1,6 @@
 # TTL policies: documents carrying `expireAt` are deleted by Firestore after that time.
 locals {
-  ttl_collections = ["governor_cost_events"]
+  ttl_collections = ["governor_cost_events", "governor_metric_buckets"]
 }
 
 resource "google_firestore_field" "ttl" {
@@ -19,5 +19,32 @@ resource "google_firestore_field" "ledger_event_unindexed" {
   database   = "(default)"
   collection = "governor_cost_events"
   field      = "event"
+  index_config {}
+}
+
+# Window queries over metric buckets: metric == ?, resolution == ?, bucketStart in a range.
+resource "google_firestore_index" "metric_buckets_window" {
+  database   = "(default)"
+  collection = "governor_metric_buckets"
+  fields {
+    field_path = "metric"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "resolution"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "bucketStart"
+    order      = "ASCENDING"
+  }
+}
+
+# The serialized sketch and the merged event-id hashes are never queried: no index entries.
+resource "google_firestore_field" "metric_bucket_unindexed" {
+  for_each   = toset(["sketch", "seenIds"])
+  database   = "(default)"
+  collection = "governor_metric_buckets"
+  field      = each.value
   index_config {}
 }

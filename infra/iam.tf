@@ -42,9 +42,9 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
   member             = local.pubsub_service_agent
 }
 
-# Budget functions publish budget alerts; nothing else may.
+# The functions that raise alerts (budget and performance) publish to the alerts topic.
 resource "google_pubsub_topic_iam_member" "function_alerts" {
-  for_each = toset(["spend-aggregator", "billing-ingestor"])
+  for_each = toset(["spend-aggregator", "billing-ingestor", "metric-aggregator", "metric-evaluator"])
   topic    = google_pubsub_topic.events["alerts"].name
   role     = "roles/pubsub.publisher"
   member   = "serviceAccount:${google_service_account.function[each.key].email}"

@@ -7,6 +7,7 @@ locals {
     alerts       = "governor-alerts"
     key_rotation = "governor-key-rotation"
     billing      = "governor-billing-budgets"
+    metric_ticks = "governor-metric-ticks"
   }
 
   delivery = {
@@ -21,7 +22,14 @@ locals {
   functions = {
     "spend-aggregator" = { target = "spendAggregator", topic = "cost" }
     "billing-ingestor" = { target = "billingIngestor", topic = "billing" }
+    "metric-aggregator" = { target = "metricAggregator", topic = "metric" }
+    "metric-evaluator"  = { target = "metricEvaluator", topic = "metric_ticks" }
   }
 
   consumed_topics = toset([for f in values(local.functions) : f.topic])
+
+  # Mirrors shared/topology/schedules.ts: Cloud Scheduler jobs publishing to a topic.
+  schedules = {
+    "governor-metric-tick" = { cron = "* * * * *", topic = "metric_ticks", data = "{\"tick\":\"metrics\"}" }
+  }
 }

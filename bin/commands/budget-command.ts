@@ -7,6 +7,7 @@ import { periodOf } from '../../shared/budget/period';
 import { createLogger } from '../../shared/logging/logger';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
+import { budgetAlertAttributes } from '../../shared/contracts/budget-alert';
 import { cliContext, CliError, output, type CliContext } from './cli-context';
 
 function renderStatus(status: BudgetStatus): string {
@@ -36,8 +37,8 @@ function renderStatus(status: BudgetStatus): string {
 async function enforceNow(ctx: CliContext): Promise<void> {
   const enforcer = new BudgetEnforcer({
     db: ctx.firestore(),
-    config: async () => (await loadBudgetConfig(ctx.firestore())).config,
-    publishAlert: (alert) => ctx.pubsub().topic(ctx.topology.topics.alerts).publishMessage({ json: alert, attributes: { alertId: alert.alertId, kind: alert.kind } }),
+    config: () => loadBudgetConfig(ctx.firestore()),
+    publishAlert: (alert) => ctx.pubsub().topic(ctx.topology.topics.alerts).publishMessage({ json: alert, attributes: budgetAlertAttributes(alert) }),
     now: () => new Date(),
     log: createLogger({ component: 'governor-cli', level: 'warn', destination: process.stderr as never }),
   });

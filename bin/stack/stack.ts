@@ -3,6 +3,8 @@ import { loadTopology, type Topology } from '../../shared/topology/topology';
 import { startEmulator, type EmulatorHandle } from './emulators';
 import { startFunction, type FunctionProcess } from './functions-runner';
 import { freePort } from './ports';
+import { SCHEDULES } from '../../shared/topology/schedules';
+import { startLocalScheduler, type LocalScheduler } from './local-scheduler';
 import { provisionPubSub } from './provision';
 import { repoRoot } from './repo-root';
 
@@ -21,6 +23,8 @@ export interface StackOptions {
   functionEnv?: NodeJS.ProcessEnv;
   /** Extra node flags for function processes. */
   nodeArgs?: string[];
+  /** Run the production schedules (croner) against the stack's topics. */
+  schedules?: boolean;
   /** Receives every output line, tagged with the process name. */
   onLine?: (source: string, line: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -61,7 +65,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const functions: FunctionProcess[] = [];
   const onLine = (source: string) => (line: string) => options.onLine?.(source, line);
 
+  let scheduler: LocalScheduler | undefined;
   const stop = async (): Promise<void> => {
+    await scheduler?.stop();
     await Promise.all(functions.map((f) => f.process.stop()));
     await Promise.all(emulators.map((e) => e.stop()));
   };
@@ -117,6 +123,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       topology,
       functionUrls: Object.fromEntries(functions.map((f) => [f.spec.name, f.url])),
     });
+
+    if (options.schedules) {
+      scheduler = startLocalScheduler({ projectId, pubsubHost, topology, schedules: SCHEDULES, onEvent: (line) => options.onLine?.('scheduler', line) });
+    }
 
     return {
       projectId,

@@ -17,7 +17,8 @@ export const billingIngestor = pubsubConsumer({
   decode: decodeBillingNotification,
   async handle(notification, message) {
     const { billingCategory } = await budgets.config();
-    const result = await recordBillingCost(firestore(), notification, billingCategory);
+    const observedAt = message.publishTime ? new Date(message.publishTime) : new Date();
+    const result = await recordBillingCost(firestore(), notification, billingCategory, Number.isNaN(observedAt.getTime()) ? new Date() : observedAt);
     log.info(
       { messageId: message.messageId, budgetId: notification.attributes.budgetId, category: billingCategory, ...result },
       result.addedMicros > 0 ? 'cloud billing cost counted' : 'cloud billing notification already counted',

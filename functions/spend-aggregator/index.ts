@@ -13,22 +13,31 @@ const rate = faultRate();
 const log = createLogger({ component: 'spend-aggregator' });
 const stats = new ThroughputStats(log);
 const budgets = budgetEnforcement(log, stats);
-const periodsStarted = new Set<string>();
+/** Earliest event time this instance has recorded per period (the stored start is the minimum). */
+const periodStarts = new Map<string, number>();
 const decodeCostEvent = governorEvents('cost');
 
 async function commit(records: SpendRecord[]): Promise<CommitResult> {
   const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
   for (const periodId of new Set(records.map((r) => r.periodId))) {
-    if (periodsStarted.has(periodId)) continue;
     const first = Math.min(...records.filter((r) => r.periodId === periodId).map((r) => Date.parse(r.event.occurredAt)));
+    // One transaction per period and instance, and again only for an earlier event.
+    if (first >= (periodStarts.get(periodId) ?? Number.POSITIVE_INFINITY)) continue;
     await ensurePeriodStart(firestore(), periodId, new Date(first));
-    periodsStarted.add(periodId);
+    periodStarts.set(periodId, first);
   }
   return result;
 }
 
 /** Concurrent requests' events share one atomic commit: writes grow with commits, not events. */
-const committer = new GroupCommitter<SpendRecord, CommitResult>(commit, { maxItems: SPEND_DEFAULTS.maxEventsPerCommit, maxConcurrent: 4 });
+const committer = new GroupCommitter<SpendRecord, CommitResult>(commit, {
+  maxItems: SPEND_DEFAULTS.maxEventsPerCommit,
+  maxConcurrent: 4,
+  // Ledger entries carry the event's JSON (up to 64 KB): keep a commit well under Firestore's
+  // request limit (10 MiB; 4 MiB on the emulator).
+  maxBytes: SPEND_DEFAULTS.maxCommitBytes,
+  sizeOf: (r) => Buffer.byteLength(JSON.stringify(r.event)) + 512,
+});
 
 /**
  * Consumes cost events: prices usage server-side, records each event once with its spend in a

@@ -39,11 +39,8 @@ export function recommend(
     const share = usage.micros / aiSpend;
     if (share < options.minShareForModelSwitch) continue;
     // Repriced in aggregate: long-context surcharges of single calls are not visible here.
-    const alternativeMicros = calculateAiCost(
-      table,
-      { model: alternative, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, inputChars: usage.inputChars, outputChars: usage.outputChars },
-      now,
-    ).amountMicros;
+    const counts = altPrice.unit === 'token' ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } : { inputChars: usage.inputChars, outputChars: usage.outputChars };
+    const alternativeMicros = calculateAiCost(table, { model: alternative, ...counts }, now).amountMicros;
     const savingMicros = usage.micros - alternativeMicros;
     if (savingMicros <= 0) continue;
     out.push({

@@ -30,3 +30,8 @@ export const budgetAlertSchema = z.strictObject({
   currencyCode: z.literal('USD'),
 });
 export type BudgetAlert = z.infer<typeof budgetAlertSchema>;
+
+/** Message attributes of a budget alert, for subscription filters. */
+export function budgetAlertAttributes(alert: BudgetAlert): Record<string, string> {
+  return { alertId: alert.alertId, kind: alert.kind, category: alert.category, severity: alert.severity };
+}

@@ -41,8 +41,9 @@ export function calculateAiCost(table: PriceTable, usage: AiUsage, at: Date): Pr
     price.unit === 'token' ? [usage.inputTokens, usage.outputTokens] : [usage.inputChars, usage.outputChars];
   const [otherInput, otherOutput] =
     price.unit === 'token' ? [usage.inputChars, usage.outputChars] : [usage.inputTokens, usage.outputTokens];
-  if (input === undefined && output === undefined && (otherInput !== undefined || otherOutput !== undefined)) {
-    throw new PricingError('unit-mismatch', `${price.model} is priced per ${price.unit}; send input/output ${price.unit}s`);
+  // Any count in the other unit would be priced at $0: refuse the event instead.
+  if (otherInput !== undefined || otherOutput !== undefined) {
+    throw new PricingError('unit-mismatch', `${price.model} is priced per ${price.unit}; send input/output ${price.unit}s only`);
   }
   if (usage.images && !price.perImage) {
     throw new PricingError('no-image-price', `${price.model} has no per-image price; count images in its tokens`);

@@ -70,3 +70,18 @@ export const TOPIC_BY_EVENT_TYPE = {
   metric: 'metric',
   security: 'security',
 } as const satisfies Record<string, TopicKey>;
+
+export interface MetricsOptions {
+  /** How often aggregated metrics leave the agent: one event per series per interval. */
+  flushIntervalMilliseconds?: number;
+  /** Distinct series (metric + labels) kept between flushes; samples of further series are refused. */
+  maxSeries?: number;
+}
+
+export const DEFAULT_METRICS: Required<MetricsOptions> = {
+  // Ten seconds: alerting sees a breach within seconds, and a busy agent's thousand samples
+  // become one message per series.
+  flushIntervalMilliseconds: 10_000,
+  // Label values are expected to be bounded (operation, model); a thousand catches a runaway.
+  maxSeries: 1000,
+};

@@ -1,5 +1,5 @@
 import type { AiUsage, CostPayload } from '../contracts/cost-event';
-import type { MetricPayload } from '../contracts/metric-event';
+import { metricPayloadSchema } from '../contracts/metric-event';
 import type { SecurityPayload } from '../contracts/security-event';
 import type { CostCategory, MetricType } from '../contracts/vocabulary';
 import { EventValidationError } from '../contracts/validation-error';
@@ -33,15 +33,17 @@ export interface MetricSampleInput {
   metric: MetricType;
   value: number;
   labels?: Record<string, string>;
-  /** When the sample was taken; default now. */
-  at?: Date;
 }
 
-/** One sample as an aggregate of one: `count 1, sum = min = max = last = value`. */
-export function metricSamplePayload(input: MetricSampleInput, now: Date): MetricPayload {
-  const at = (input.at ?? now).toISOString();
+/**
+ * Validates one sample with the wire rules (range per metric type, label keys), as a payload of
+ * one: `count 1, sum = min = max = value`. Throws `EventValidationError` naming the field.
+ */
+export function validateMetricSample(input: MetricSampleInput, now: Date): void {
+  const at = now.toISOString();
   const v = input.value;
-  return { metric: input.metric, labels: input.labels ?? {}, intervalStart: at, intervalEnd: at, count: 1, sum: v, min: v, max: v, last: v };
+  const parsed = metricPayloadSchema.safeParse({ metric: input.metric, labels: input.labels ?? {}, intervalStart: at, intervalEnd: at, count: 1, sum: v, min: v, max: v });
+  if (!parsed.success) throw EventValidationError.fromZod(parsed.error, ['payload']);
 }
 
 export type SecurityEventInput = SecurityPayload;

@@ -27,14 +27,22 @@ export class PublishError extends Error {
   }
 }
 
-/** Events refused by a full buffer. */
-export interface DropReport {
-  reason: 'buffer-full';
-  policy: 'drop-newest' | 'drop-oldest';
-  eventIds: readonly string[];
-  /** Total drops since the publisher started. */
-  droppedTotal: number;
-}
+/** Events refused by a full buffer, or metric samples refused by the series limit. */
+export type DropReport =
+  | {
+      reason: 'buffer-full';
+      policy: 'drop-newest' | 'drop-oldest';
+      eventIds: readonly string[];
+      /** Total drops (events and samples) since the publisher started. */
+      droppedTotal: number;
+    }
+  | {
+      reason: 'series-limit';
+      /** The series that was refused (metric and labels). */
+      series: string;
+      samples: number;
+      droppedTotal: number;
+    };
 
 export class PublisherClosedError extends Error {
   override readonly name = 'PublisherClosedError';

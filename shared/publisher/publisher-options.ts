@@ -7,11 +7,13 @@ import {
   DEFAULT_BATCHING,
   DEFAULT_BUFFER,
   DEFAULT_CLOSE_TIMEOUT_MILLISECONDS,
+  DEFAULT_METRICS,
   DEFAULT_RETRY,
   OVERFLOW_POLICIES,
   PUBSUB_LIMITS,
   type BatchingOptions,
   type BufferOptions,
+  type MetricsOptions,
   type RetryOptions,
 } from './default-options';
 import type { DropReport, PublishError } from './publish-error';
@@ -29,6 +31,7 @@ export interface PublisherOptions {
   batching?: BatchingOptions;
   buffer?: BufferOptions;
   retry?: RetryOptions;
+  metrics?: MetricsOptions;
   /** Longest `close()` waits for outstanding batches before reporting them failed. */
   closeTimeoutMilliseconds?: number;
   /** Flush on `beforeExit` and close on SIGINT/SIGTERM. Default true. */
@@ -63,6 +66,10 @@ const optionsSchema = z.object({
     requestTimeoutMilliseconds: positiveInt,
   }),
   closeTimeoutMilliseconds: positiveInt,
+  metrics: z.strictObject({
+    flushIntervalMilliseconds: positiveInt.min(1000),
+    maxSeries: positiveInt,
+  }),
 });
 
 export type ResolvedPublisherOptions = z.infer<typeof optionsSchema> & {
@@ -80,6 +87,7 @@ export function resolvePublisherOptions(options: PublisherOptions, env: NodeJS.P
     buffer: { ...DEFAULT_BUFFER, ...options.buffer },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     closeTimeoutMilliseconds: options.closeTimeoutMilliseconds ?? DEFAULT_CLOSE_TIMEOUT_MILLISECONDS,
+    metrics: { ...DEFAULT_METRICS, ...options.metrics },
   };
   const parsed = optionsSchema.safeParse(candidate);
   if (!parsed.success) throw OptionsError.fromZod(parsed.error);

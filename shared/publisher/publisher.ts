@@ -4,10 +4,14 @@ import { parseEvent, parseEventOfType, type GovernorEvent, type GovernorEventInp
 import { EventValidationError } from '../contracts/validation-error';
 import type { EventType } from '../contracts/vocabulary';
 import { TOPIC_BY_EVENT_TYPE } from './default-options';
+import { MetricAccumulator } from '../metrics/metric-accumulator';
+import { seriesKeyOf } from '../metrics/series';
+import { measureOperation, timeOperation, type Measurement } from '../metrics/measure';
+import { startSystemSampler, type SystemSampler, type SystemSamplerOptions } from '../metrics/system-sampler';
 import {
   aiUsagePayload,
   costPayload,
-  metricSamplePayload,
+  validateMetricSample,
   type AiUsageInput,
   type CostInput,
   type MetricSampleInput,
@@ -83,6 +87,8 @@ export class GovernorPublisher {
   /** Set when close() times out: retries stop and whatever is left is reported failed. */
   private abandoned = false;
   private readonly sleepers = new Set<() => void>();
+  private readonly metrics: MetricAccumulator;
+  private metricsTimer: NodeJS.Timeout | undefined;
   private removeExitHook: (() => void) | undefined;
 
   constructor(options: PublisherOptions = {}) {
@@ -91,12 +97,17 @@ export class GovernorPublisher {
       options.transport ?? new PubSubTransport({ projectId: this.options.projectId, emulatorHost: this.options.emulatorHost });
     this.onError = options.onError ?? reportPublishError;
     this.onDrop = options.onDrop ?? createDropReporter();
+    this.metrics = new MetricAccumulator(this.options.metrics.maxSeries);
     if (this.options.exitHook) this.removeExitHook = installExitHook(() => this.flush(), () => this.close());
   }
 
   /** Validates, serializes and buffers one event; never awaits the network. Throws on invalid input. */
   emit(input: EmitInput): EmitReceipt {
     if (this.closing) throw new PublisherClosedError();
+    return this.accept(input);
+  }
+
+  private accept(input: EmitInput): EmitReceipt {
     const candidate = {
       eventId: input.eventId ?? newEventId(),
       schemaVersion: SCHEMA_VERSION,
@@ -130,9 +141,48 @@ export class GovernorPublisher {
     return this.emit({ type: 'cost', payload: aiUsagePayload(input) });
   }
 
-  /** Records one metric sample as its own event. */
-  recordMetric(input: MetricSampleInput): EmitReceipt {
-    return this.emit({ type: 'metric', payload: metricSamplePayload(input, new Date()) });
+  /**
+   * Records one metric sample into this interval's aggregate for its series (count, sum, min, max,
+   * last and a DDSketch); every `metrics.flushIntervalMilliseconds` each series leaves as one
+   * event. Returns false when the series limit refused a new series (counted as a drop).
+   */
+  recordMetric(input: MetricSampleInput): boolean {
+    if (this.closing) throw new PublisherClosedError();
+    validateMetricSample(input, new Date());
+    const labels = input.labels ?? {};
+    if (this.metrics.record(input.metric, input.value, labels)) {
+      this.metricsTimer ??= this.startMetricsTimer();
+      return true;
+    }
+    this.counters.dropped += 1;
+    this.report(() => this.onDrop({ reason: 'series-limit', series: seriesKeyOf(input.metric, labels), samples: 1, droppedTotal: this.counters.dropped }));
+    return false;
+  }
+
+  /** Starts timing an operation; `end()` or `fail()` records LATENCY (ms), API_CALLS and ERROR_RATE. */
+  measure(operation: string, labels: Record<string, string> = {}): Measurement {
+    return measureOperation(this, operation, labels);
+  }
+
+  /** Runs `fn` (sync or async) inside `measure()`; failures are recorded and rethrown. */
+  timed<T>(operation: string, fn: () => T, labels: Record<string, string> = {}): T {
+    return timeOperation(this, operation, fn, labels);
+  }
+
+  /** Records a cache lookup as a CACHE_HIT_RATE sample of 100 (hit) or 0 (miss): the mean is the hit rate. */
+  recordCacheLookup(hit: boolean, labels: Record<string, string> = {}): boolean {
+    return this.recordMetric({ metric: 'CACHE_HIT_RATE', value: hit ? 100 : 0, labels });
+  }
+
+  /** Samples CPU % and memory % (process and host) until `stop()`; labelled with this agent's id. */
+  startSystemSampler(options: SystemSamplerOptions = {}): SystemSampler {
+    return startSystemSampler(this, { ...options, labels: { agent: this.options.source, ...options.labels } });
+  }
+
+  /** Sends this interval's metric aggregates now, one event per series. */
+  flushMetrics(): void {
+    const { payloads } = this.metrics.drain();
+    for (const payload of payloads) this.emit({ type: 'metric', payload });
   }
 
   recordSecurityEvent(input: SecurityEventInput): EmitReceipt {
@@ -141,6 +191,7 @@ export class GovernorPublisher {
 
   /** Sends everything buffered now and resolves when each batch is published or reported failed. */
   async flush(): Promise<PublisherStats> {
+    if (!this.closing) this.flushMetrics();
     for (const type of this.pending.keys()) this.drain(type);
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     return this.stats();
@@ -158,6 +209,10 @@ export class GovernorPublisher {
 
   private async shutdown(): Promise<PublisherStats> {
     this.removeExitHook?.();
+    clearInterval(this.metricsTimer);
+    // The last interval's aggregates are accepted before the publisher stops accepting.
+    const { payloads } = this.metrics.drain();
+    for (const payload of payloads) this.enqueueAccepted({ type: 'metric', payload });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.options.closeTimeoutMilliseconds);
@@ -176,6 +231,28 @@ export class GovernorPublisher {
     return this.stats();
   }
 
+  private startMetricsTimer(): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      try {
+        this.flushMetrics();
+      } catch (error) {
+        // A full buffer with the `throw` policy: the drop is counted; keep the timer alive.
+        if (!(error instanceof BufferFullError)) throw error;
+      }
+    }, this.options.metrics.flushIntervalMilliseconds);
+    timer.unref();
+    return timer;
+  }
+
+  /** emit() for events that belong to the time before close() (the final metric interval). */
+  private enqueueAccepted(input: EmitInput): void {
+    try {
+      this.accept(input);
+    } catch (error) {
+      if (!(error instanceof BufferFullError)) throw error;
+    }
+  }
+
   /** Applies the overflow policy; false when the new event must be refused. */
   private makeRoom(bytes: number): boolean {
     const { maxMessages, maxBytes, overflowPolicy } = this.options.buffer;
@@ -186,6 +263,15 @@ export class GovernorPublisher {
       throw new BufferFullError(`${this.bufferedMessages} events, ${this.bufferedBytes} bytes`);
     }
     if (overflowPolicy === 'drop-oldest') {
+      // In-flight events cannot be evicted: when even every pending one would not make room,
+      // refuse the new event instead of losing old and new alike.
+      let pendingCount = 0;
+      let pendingBytes = 0;
+      for (const queue of this.pending.values()) {
+        pendingCount += queue.length;
+        for (const m of queue) pendingBytes += m.bytes;
+      }
+      if (this.bufferedMessages - pendingCount + 1 > maxMessages || this.bufferedBytes - pendingBytes + bytes > maxBytes) return false;
       const evicted: string[] = [];
       while (!fits()) {
         const oldest = this.evictOldestPending();
@@ -211,7 +297,7 @@ export class GovernorPublisher {
 
   private reportDrops(policy: 'drop-newest' | 'drop-oldest', eventIds: string[]): void {
     this.counters.dropped += eventIds.length;
-    this.onDrop({ reason: 'buffer-full', policy, eventIds, droppedTotal: this.counters.dropped });
+    this.report(() => this.onDrop({ reason: 'buffer-full', policy, eventIds, droppedTotal: this.counters.dropped }));
   }
 
   private enqueue(type: EventType, message: Pending): void {
@@ -250,24 +336,37 @@ export class GovernorPublisher {
   private async send(topic: string, batch: MessageBatch<Pending>): Promise<void> {
     const retry = this.options.retry;
     const messages = batch.items.map(toOutbound);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.transport.publish(topic, messages, retry.requestTimeoutMilliseconds);
-        this.counters.published += messages.length;
-        break;
-      } catch (error) {
-        if (attempt < retry.maxAttempts && isTransient(error) && !this.abandoned) {
-          this.counters.retries += 1;
-          const ceiling = Math.min(retry.maxBackoffMilliseconds, retry.initialBackoffMilliseconds * retry.backoffMultiplier ** (attempt - 1));
-          await this.sleep(Math.random() * ceiling);
-          continue;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.transport.publish(topic, messages, retry.requestTimeoutMilliseconds);
+          this.counters.published += messages.length;
+          break;
+        } catch (error) {
+          if (attempt < retry.maxAttempts && isTransient(error) && !this.abandoned) {
+            this.counters.retries += 1;
+            const ceiling = Math.min(retry.maxBackoffMilliseconds, retry.initialBackoffMilliseconds * retry.backoffMultiplier ** (attempt - 1));
+            await this.sleep(Math.random() * ceiling);
+            continue;
+          }
+          this.counters.failed += messages.length;
+          this.report(() => this.onError(new PublishError(topic, messages.map((m) => m.eventId), attempt, error)));
+          break;
         }
-        this.counters.failed += messages.length;
-        this.onError(new PublishError(topic, messages.map((m) => m.eventId), attempt, error));
-        break;
       }
+    } finally {
+      // Whatever happened (even a throwing callback), the buffer space is given back.
+      this.release(messages.length, batch.byteLength);
     }
-    this.release(messages.length, batch.byteLength);
+  }
+
+  /** Runs a user callback; one that throws must not break the publisher's bookkeeping. */
+  private report(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      process.stderr.write(`${JSON.stringify({ severity: 'ERROR', message: `publisher callback threw: ${(error as Error).message}`, component: 'governor-publisher' })}\n`);
+    }
   }
 
   /** A backoff pause that close() can cut short. */

@@ -19,14 +19,15 @@ export function createDropReporter(intervalMilliseconds = 1000): (report: DropRe
   let latest: DropReport | undefined;
   let timer: NodeJS.Timeout | undefined;
   const emitSummary = (): void => {
-    writeLine('WARNING', `publisher buffer full: dropped ${pending} event(s) (${latest?.policy})`, {
+    const why = latest?.reason === 'series-limit' ? `metric series limit reached (e.g. ${latest.series})` : `buffer full (${latest?.policy})`;
+    writeLine('WARNING', `publisher dropped ${pending} event(s) or sample(s): ${why}`, {
       dropped: pending,
       droppedTotal: latest?.droppedTotal,
     });
     pending = 0;
   };
   return (report) => {
-    pending += report.eventIds.length;
+    pending += report.reason === 'buffer-full' ? report.eventIds.length : report.samples;
     latest = report;
     if (timer) return;
     emitSummary();

@@ -5,6 +5,19 @@ import type { CostCategory } from '../contracts/vocabulary';
 import { COLLECTIONS } from './collections';
 import { SPEND_DEFAULTS, shardIncrements, shardRef } from './spend-shards';
 
+/** Late notifications of a month (GCP's final figures) still count in that month for this long. */
+export const LATE_NOTIFICATION_MILLISECONDS = 3 * 86_400_000;
+
+/**
+ * The month an increase is counted in: the interval's month while the notification belongs to it
+ * (a monthly budget, or its final figures a few days later), else the month it was observed —
+ * so a quarterly or yearly budget's increases land in the month they happened.
+ */
+export function spendPeriodOf(intervalStart: Date, observedAt: Date): string {
+  const intervalPeriod = periodOf(intervalStart);
+  return observedAt.getTime() < intervalPeriod.end.getTime() + LATE_NOTIFICATION_MILLISECONDS ? intervalPeriod.id : periodOf(observedAt).id;
+}
+
 export interface BillingRecordResult {
   periodId: string;
   /** What this notification added: its cumulative cost minus what was counted before (never negative). */
@@ -21,11 +34,12 @@ export async function recordBillingCost(
   db: Firestore,
   notification: BillingNotification,
   category: CostCategory,
+  observedAt: Date,
   random: () => number = Math.random,
 ): Promise<BillingRecordResult> {
   const { data, attributes } = notification;
   const intervalStart = new Date(data.costIntervalStart);
-  const periodId = periodOf(intervalStart).id;
+  const periodId = spendPeriodOf(intervalStart, observedAt);
   const cumulativeMicros = Math.round(data.costAmount * 1_000_000);
   const ref = db.collection(COLLECTIONS.billingBudgets).doc(`${attributes.budgetId}_${intervalStart.toISOString().slice(0, 10)}`);
   return db.runTransaction(async (tx) => {

@@ -1,37 +1,53 @@
-import { FieldValue, type Firestore, type Timestamp } from '@google-cloud/firestore';
+import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import type { BudgetAlert } from '../contracts/budget-alert';
 import { COLLECTIONS } from './collections';
 
 const ALREADY_EXISTS = 6;
 
+/** How long a publisher holds its claim on an alert before another may publish it. */
+export const PUBLISH_CLAIM_MILLISECONDS = 30_000;
+
 /**
  * Raises an alert at most once: `create()` on its id succeeds for exactly one caller, however many
- * events cross the threshold and however often they are redelivered. Returns whether this call
- * raised it. The document stays `published: false` until the message is on the alerts topic.
+ * events cross the threshold and however often they are redelivered. The creator holds the claim
+ * to publish it; the document stays `published: false` until the message is on the alerts topic.
  */
-export async function raiseAlert(db: Firestore, alert: BudgetAlert): Promise<boolean> {
+export async function raiseAlert(db: Firestore, alert: BudgetAlert, now: Date): Promise<'created' | 'exists'> {
   try {
-    await db.collection(COLLECTIONS.budgetAlerts).doc(alert.alertId).create({ ...alert, published: false, createdAt: FieldValue.serverTimestamp() });
-    return true;
+    await db
+      .collection(COLLECTIONS.budgetAlerts)
+      .doc(alert.alertId)
+      .create({ ...alert, published: false, publishingUntil: now.getTime() + PUBLISH_CLAIM_MILLISECONDS, createdAt: FieldValue.serverTimestamp() });
+    return 'created';
   } catch (error) {
-    if ((error as { code?: number }).code === ALREADY_EXISTS) return false;
+    if ((error as { code?: number }).code === ALREADY_EXISTS) return 'exists';
     throw error;
   }
+}
+
+export type Claim = { status: 'claimed'; alert: BudgetAlert } | { status: 'published' } | { status: 'held-by-another' } | { status: 'missing' };
+
+/** Claims an existing, unpublished alert for publishing, so only one caller publishes it at a time. */
+export async function claimAlert(db: Firestore, alertId: string, now: Date): Promise<Claim> {
+  const ref = db.collection(COLLECTIONS.budgetAlerts).doc(alertId);
+  return db.runTransaction(async (tx) => {
+    const snap = await tx.get(ref);
+    if (!snap.exists) return { status: 'missing' };
+    if (snap.get('published') === true) return { status: 'published' };
+    if (((snap.get('publishingUntil') as number | undefined) ?? 0) > now.getTime()) return { status: 'held-by-another' };
+    tx.update(ref, { publishingUntil: now.getTime() + PUBLISH_CLAIM_MILLISECONDS });
+    return { status: 'claimed', alert: alertOf(snap.data() as Record<string, unknown>) };
+  });
 }
 
 export async function markAlertPublished(db: Firestore, alertId: string, messageId: string): Promise<void> {
   await db.collection(COLLECTIONS.budgetAlerts).doc(alertId).update({ published: true, messageId, publishedAt: FieldValue.serverTimestamp() });
 }
 
-/**
- * Alerts raised but still unpublished after `olderThanMilliseconds` (a crash between the two): the
- * outbox to drain. Younger ones are left to the instance that is publishing them right now.
- */
-export async function unpublishedAlerts(db: Firestore, now: Date, olderThanMilliseconds = 60_000, limit = 50): Promise<BudgetAlert[]> {
+/** Ids of alerts raised but unpublished whose claim has lapsed (a crash or failed publish): the outbox. */
+export async function unpublishedAlertIds(db: Firestore, now: Date, limit = 100): Promise<string[]> {
   const snapshot = await db.collection(COLLECTIONS.budgetAlerts).where('published', '==', false).limit(limit).get();
-  return snapshot.docs
-    .filter((d) => ((d.get('createdAt') as Timestamp | undefined)?.toMillis() ?? 0) < now.getTime() - olderThanMilliseconds)
-    .map((d) => alertOf(d.data()));
+  return snapshot.docs.filter((d) => ((d.get('publishingUntil') as number | undefined) ?? 0) <= now.getTime()).map((d) => d.id);
 }
 
 export async function alertsOfPeriod(db: Firestore, periodId: string): Promise<(BudgetAlert & { published: boolean })[]> {
@@ -40,6 +56,7 @@ export async function alertsOfPeriod(db: Firestore, periodId: string): Promise<(
 }
 
 function alertOf(data: Record<string, unknown>): BudgetAlert {
-  const { published: _p, createdAt: _c, publishedAt: _pa, messageId: _m, ...alert } = data;
+  const { published: _p, createdAt: _c, publishedAt: _pa, messageId: _m, publishingUntil: _u, ...alert } = data;
   return alert as BudgetAlert;
 }
+

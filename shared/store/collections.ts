@@ -14,16 +14,29 @@ export const COLLECTIONS = {
   config: 'governor_config',
   /** Cumulative cost per Cloud Billing budget and interval, so re-sent notifications count once. */
   billingBudgets: 'governor_billing_budgets',
+  /**
+   * Metric aggregates per (resolution, bucket, series, shard): count/sum/min/max/last + DDSketch;
+   * minute buckets also keep hashes of the event ids they merged (idempotency).
+   */
+  metricBuckets: 'governor_metric_buckets',
+  /** Hysteresis state per (alert rule, label group). */
+  metricAlertStates: 'governor_metric_alert_states',
+  /** Performance alerts raised or cleared, with their publication state (an outbox). */
+  performanceAlerts: 'governor_performance_alerts',
 } as const;
 
 /** Documents in `config`. */
 export const CONFIG_DOCS = {
   budgets: 'budgets',
   budgetsLastGood: 'budgets_last_good',
+  metricRules: 'metric_rules',
+  metricRulesLastGood: 'metric_rules_last_good',
+  /** Cloud Monitoring export progress: the last minute exported. */
+  metricExportCursor: 'metric_export_cursor',
 } as const;
 
 /** Field holding the time a document may be deleted by a Firestore TTL policy. */
 export const TTL_FIELD = 'expireAt';
 
 /** Collections whose documents expire by Firestore TTL on `expireAt` (infra/firestore.tf agrees). */
-export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents];
+export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets];

@@ -13,6 +13,7 @@ export const SPEND_DEFAULTS = {
   shardCount: 16,
   // Firestore allows 500 writes per commit: one ledger entry per event plus a shard per period.
   maxEventsPerCommit: 450,
+  maxCommitBytes: 3_000_000,
   // Ledger entries outlive Pub/Sub's 7-day redelivery window by far, then expire by TTL.
   ledgerRetentionDays: 400,
 } as const;
@@ -216,17 +217,15 @@ export async function readPeriodSpend(db: Firestore, periodId: string): Promise<
   return spend;
 }
 
-/** Records when a period's spend started (first writer wins); returns the stored start. */
+/** Records when a period's spend started — the earliest event seen, whatever order they came in. */
 export async function ensurePeriodStart(db: Firestore, periodId: string, firstEventAt: Date): Promise<Date> {
   const ref = db.collection(COLLECTIONS.spendPeriods).doc(periodId);
-  try {
-    await ref.create({ period: periodId, firstEventAt: Timestamp.fromDate(firstEventAt) });
+  return db.runTransaction(async (tx) => {
+    const stored = ((await tx.get(ref)).get('firstEventAt') as Timestamp | undefined)?.toDate();
+    if (stored && stored.getTime() <= firstEventAt.getTime()) return stored;
+    tx.set(ref, { period: periodId, firstEventAt: Timestamp.fromDate(firstEventAt) });
     return firstEventAt;
-  } catch (error) {
-    if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
-    const snapshot = await ref.get();
-    return (snapshot.get('firstEventAt') as Timestamp).toDate();
-  }
+  });
 }
 
 export async function readPeriodStart(db: Firestore, periodId: string): Promise<Date | undefined> {

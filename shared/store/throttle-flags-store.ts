@@ -1,7 +1,7 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import type { BudgetKey } from '../budget/budget-config';
-import type { ThrottleLevel } from '../budget/thresholds';
-import { COLLECTIONS } from './collections';
+import { throttleRank, type ThrottleLevel } from '../budget/thresholds';
+import { COLLECTIONS, CONFIG_DOCS } from './collections';
 
 /** One budget's flag as stored in the period's flags document. */
 export interface ThrottleFlag {
@@ -10,6 +10,8 @@ export interface ThrottleFlag {
   spentMicros: number;
   budgetMicros: number;
   setAt: string;
+  /** Version of the budget config the flag was computed with (update time of its document, ms). */
+  configVersion: number;
 }
 
 /** The flags document of a period: `budgets.<KEY>` per flagged budget. A new period starts empty. */
@@ -27,8 +29,31 @@ export async function readFlags(db: Firestore, periodId: string): Promise<Thrott
   return { period: periodId, budgets: (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {} };
 }
 
-/** Writes changed flags only; flags change on threshold crossings, so this document is never hot. */
-export async function writeFlags(db: Firestore, periodId: string, changes: Partial<Record<BudgetKey, ThrottleFlag>>): Promise<void> {
-  if (Object.keys(changes).length === 0) return;
-  await flagsRef(db, periodId).set({ period: periodId, budgets: changes, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+export type FlagWriteOutcome = { status: 'written'; changes: Partial<Record<BudgetKey, ThrottleFlag>> } | { status: 'stale-config' };
+
+/**
+ * Sets flags to what the spend calls for, in a transaction that refuses to act on an old budget
+ * config (one changed since it was loaded) and, under one config, never lowers a flag: spend only
+ * grows within a period, so a lower level can only come from an evaluation that read older spend.
+ * Writes happen on threshold crossings only, so this document is never hot.
+ */
+export async function applyFlags(db: Firestore, periodId: string, desired: Partial<Record<BudgetKey, Omit<ThrottleFlag, 'configVersion'>>>, configVersion: number): Promise<FlagWriteOutcome> {
+  const configRef = db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets);
+  return db.runTransaction(async (tx) => {
+    const [config, flags] = await tx.getAll(configRef, flagsRef(db, periodId));
+    if ((config?.updateTime?.toMillis() ?? 0) !== configVersion) return { status: 'stale-config' };
+    const current = (flags?.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
+    const changes: Partial<Record<BudgetKey, ThrottleFlag>> = {};
+    for (const [key, flag] of Object.entries(desired) as [BudgetKey, Omit<ThrottleFlag, 'configVersion'>][]) {
+      const now = current[key];
+      const level = now?.level ?? 'none';
+      if (level === flag.level) continue;
+      if (now?.configVersion === configVersion && throttleRank(flag.level) < throttleRank(level)) continue;
+      changes[key] = { ...flag, configVersion };
+    }
+    if (Object.keys(changes).length > 0) {
+      tx.set(flagsRef(db, periodId), { period: periodId, budgets: changes, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+    }
+    return { status: 'written', changes };
+  });
 }

@@ -150,8 +150,9 @@ export class ThrottleReader {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('health check timed out')), this.options.healthCheckTimeoutMilliseconds);
       });
-      const snapshot = await Promise.race([this.ref().get(), timeout]);
-      this.flags = (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
+      // Only proves Firestore answers: the flags themselves come from the listener alone, so a
+      // slow read can never put an older value over a newer snapshot.
+      await Promise.race([this.ref().get(), timeout]);
       this.confirm();
     } catch (error) {
       this.state();

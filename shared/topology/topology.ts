@@ -4,7 +4,7 @@
  * Terraform in infra/ agrees with it.
  */
 
-export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing'] as const;
+export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing', 'metricTicks'] as const;
 export type TopicKey = (typeof TOPIC_KEYS)[number];
 
 /** Default topic names, each overridable by the env var beside it. */
@@ -16,6 +16,8 @@ export const TOPIC_DEFAULTS: Readonly<Record<TopicKey, { name: string; env: stri
   keyRotation: { name: 'governor-key-rotation', env: 'GOVERNOR_TOPIC_KEY_ROTATION' },
   /** Where Cloud Billing budgets publish their notifications (optional). */
   billing: { name: 'governor-billing-budgets', env: 'GOVERNOR_TOPIC_BILLING' },
+  /** Once a minute (Cloud Scheduler; locally the stack's scheduler): evaluate rules, export metrics. */
+  metricTicks: { name: 'governor-metric-ticks', env: 'GOVERNOR_TOPIC_METRIC_TICKS' },
 };
 
 /** Delivery settings shared by every consumer subscription unless one overrides them. */
@@ -78,6 +80,8 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
   const functions = [
     consumer('spend-aggregator', 'spendAggregator', topics.cost),
     consumer('billing-ingestor', 'billingIngestor', topics.billing),
+    consumer('metric-aggregator', 'metricAggregator', topics.metric),
+    consumer('metric-evaluator', 'metricEvaluator', topics.metricTicks),
   ];
   const deadLetterTopics = [...new Set(functions.map((f) => f.subscription.deadLetterTopic))];
   return {

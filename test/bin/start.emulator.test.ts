@@ -15,13 +15,14 @@ function processesOnPort(port: number): string[] {
 describe('npm start (the local stack)', () => {
   let child: ChildProcess;
   let output = '';
-  const ports = { pubsub: 0, firestore: 0, functions: 0 };
+  const ports = { pubsub: 0, firestore: 0 };
   const env = () => ({
     ...process.env,
     GOOGLE_CLOUD_PROJECT: 'demo-start-test',
     GOVERNOR_PUBSUB_PORT: String(ports.pubsub),
     GOVERNOR_FIRESTORE_PORT: String(ports.firestore),
-    GOVERNOR_FUNCTIONS_PORT: String(ports.functions),
+    // 0: every function on a free port (consecutive ports from a base may be taken).
+    GOVERNOR_FUNCTIONS_PORT: '0',
     PUBSUB_EMULATOR_HOST: `127.0.0.1:${ports.pubsub}`,
     FIRESTORE_EMULATOR_HOST: `127.0.0.1:${ports.firestore}`,
     NODE_OPTIONS: `--require ${LOOPBACK_PRELOAD}`,
@@ -30,7 +31,6 @@ describe('npm start (the local stack)', () => {
   beforeAll(async () => {
     ports.pubsub = await freePort();
     ports.firestore = await freePort();
-    ports.functions = await freePort();
     child = spawn(process.execPath, [join(ROOT, 'dist/bin/start.js')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -41,9 +41,10 @@ describe('npm start (the local stack)', () => {
   });
 
   it('prints what runs where', () => {
-    expect(output).toContain(`Pub/Sub emulator     127.0.0.1:${ports.pubsub}`);
-    expect(output).toContain(`Firestore emulator   127.0.0.1:${ports.firestore}`);
-    expect(output).toContain(`fn spend-aggregator  http://127.0.0.1:${ports.functions}`);
+    expect(output).toMatch(new RegExp(`Pub/Sub emulator\\s+127\\.0\\.0\\.1:${ports.pubsub}`));
+    expect(output).toMatch(new RegExp(`Firestore emulator\\s+127\\.0\\.0\\.1:${ports.firestore}`));
+    for (const fn of ['spend-aggregator', 'billing-ingestor', 'metric-aggregator', 'metric-evaluator']) expect(output).toMatch(new RegExp(`fn ${fn}\\s+http://127\\.0\\.0\\.1:\\d+`));
+    expect(output).toMatch(/schedule\s+governor-metric-tick: "\* \* \* \* \*" → governor-metric-ticks/);
   });
 
   it('records a cost event published three times exactly once', async () => {
@@ -67,6 +68,8 @@ describe('npm start (the local stack)', () => {
     expect(code).toBe(0);
     expect(processesOnPort(ports.pubsub)).toEqual([]);
     expect(processesOnPort(ports.firestore)).toEqual([]);
-    expect(processesOnPort(ports.functions)).toEqual([]);
+    const functionPorts = [...output.matchAll(/fn \S+\s+http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+    expect(functionPorts).toHaveLength(4);
+    for (const port of functionPorts) expect(processesOnPort(port)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
+import { periodOf } from '../../shared/budget/period';
 import { COLLECTIONS } from '../../shared/store/collections';
 import { GCP_NOTIFICATION, GCP_NOTIFICATION_ATTRIBUTES } from '../support/billing-fixtures';
 import { readSpendTotals } from '../support/spend-helpers';
@@ -13,7 +14,8 @@ describe('billing-ingestor (Cloud Billing budget notifications)', () => {
 
   const publish = (data: Record<string, unknown>, attributes = GCP_NOTIFICATION_ATTRIBUTES) =>
     stack.pubsub.topic(stack.topology.topics.billing).publishMessage({ json: data, attributes });
-  const other = async () => (await readSpendTotals(stack.db, '2026-11', ['OTHER'])).OTHER ?? 0;
+  const period = () => periodOf(new Date()).id;
+  const other = async () => (await readSpendTotals(stack.db, period(), ['OTHER'])).OTHER ?? 0;
   const notificationsHandled = () => stack.logs.filter((l) => l.includes('cloud billing')).length;
 
   it('counts the cumulative cost once, however often GCP re-sends it, and only increases after', async () => {
@@ -30,7 +32,7 @@ describe('billing-ingestor (Cloud Billing budget notifications)', () => {
 
     const stored = await stack.db.collection(COLLECTIONS.billingBudgets).get();
     expect(stored.docs.map((d) => d.data())).toEqual([
-      expect.objectContaining({ budgetId: GCP_NOTIFICATION_ATTRIBUTES.budgetId, countedMicros: 150_000_000, period: '2026-11', category: 'OTHER' }),
+      expect.objectContaining({ budgetId: GCP_NOTIFICATION_ATTRIBUTES.budgetId, countedMicros: 150_000_000, period: period(), category: 'OTHER' }),
     ]);
   });
 

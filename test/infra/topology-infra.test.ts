@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { repoRoot } from '../../bin/stack/repo-root';
 import { TTL_COLLECTIONS, TTL_FIELD } from '../../shared/store/collections';
+import { EXPORTED_LABELS, EXPORT_SHAPES } from '../../shared/metrics/monitoring-export';
+import { SCHEDULES } from '../../shared/topology/schedules';
 import { DELIVERY_DEFAULTS, TOPIC_KEYS, deadLetterTopicOf, loadTopology } from '../../shared/topology/topology';
 import { block, loadTerraform, resource, type TerraformModule } from '../support/terraform';
 
@@ -69,5 +71,20 @@ describe('infra/ agrees with the topology module', () => {
   it('has a TTL policy for every collection whose documents expire', () => {
     expect(tf.locals.ttl_collections).toEqual(TTL_COLLECTIONS);
     expect(resource(tf, 'google_firestore_field', 'ttl').field).toBe(TTL_FIELD);
+  });
+
+  it('runs the same schedules as the local stack', () => {
+    expect(tf.locals.schedules).toEqual(Object.fromEntries(SCHEDULES.map((j) => [j.name, { cron: j.cron, topic: snake(j.topic), data: j.data }])));
+    const job = resource(tf, 'google_cloud_scheduler_job', 'schedule');
+    expect(job.schedule).toBe('${each.value.cron}');
+    expect(block(job, 'pubsub_target').topic_name).toBe('${google_pubsub_topic.events[each.value.topic].id}');
+  });
+
+  it('declares every exported metric with the kind and value type the exporter writes', () => {
+    const descriptors = tf.locals.metric_descriptors as Record<string, { kind: string; value_type: string }>;
+    expect(Object.fromEntries(Object.entries(descriptors).map(([k, d]) => [k, { kind: d.kind, valueType: d.value_type }]))).toEqual(
+      Object.fromEntries(Object.entries(EXPORT_SHAPES).map(([metric, shape]) => [metric.toLowerCase(), { kind: shape.kind, valueType: shape.valueType }])),
+    );
+    expect(tf.locals.exported_labels).toEqual([...EXPORTED_LABELS]);
   });
 });

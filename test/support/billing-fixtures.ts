@@ -1,9 +1,12 @@
+import { periodOf } from '../../shared/budget/period';
+
 /** A Cloud Billing budget notification as GCP documents it (budgets-programmatic-notifications). */
 export const GCP_NOTIFICATION = {
   budgetDisplayName: 'governor-demo-budget',
   alertThresholdExceeded: 0.5,
   costAmount: 140.321,
-  costIntervalStart: '2026-11-01T07:00:00Z',
+  // This month's interval, as a monthly budget reports it (Pacific midnight on the 1st).
+  costIntervalStart: new Date(periodOf(new Date()).start.getTime() + 7 * 3_600_000).toISOString().replace('.000Z', 'Z'),
   budgetAmount: 250,
   budgetAmountType: 'SPECIFIED_AMOUNT',
   currencyCode: 'USD',

@@ -1,4 +1,5 @@
 import { TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
+import { budgetAlertAttributes } from '../../../shared/contracts/budget-alert';
 import type { CostCategory } from '../../../shared/contracts/vocabulary';
 import type { Logger } from '../../../shared/logging/logger';
 import { loadTopology } from '../../../shared/topology/topology';
@@ -13,6 +14,8 @@ export interface BudgetEnforcement {
   enforce: (periodId: string, category: CostCategory) => Promise<void>;
   /** The budget config in force (cached per instance). */
   config: () => Promise<BudgetConfig>;
+  /** The enforcer, for the outbox sweep of the minute tick. */
+  enforcer: BudgetEnforcer;
 }
 
 /**
@@ -34,11 +37,9 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
   const enforcer = new BudgetEnforcer({
     db: firestore(),
     config,
+    invalidateConfig: () => config.invalidate(),
     publishAlert: (alert) =>
-      pubsub().topic(alertsTopic).publishMessage({
-        json: alert,
-        attributes: { alertId: alert.alertId, kind: alert.kind, category: alert.category, severity: alert.severity },
-      }),
+      pubsub().topic(alertsTopic).publishMessage({ json: alert, attributes: budgetAlertAttributes(alert) }),
     now: () => new Date(),
     log,
   });
@@ -51,5 +52,9 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     const run = () => Promise.all([...byPeriod].map(([periodId, budgetKeys]) => enforcer.enforce(periodId, [...budgetKeys])));
     await (stats ? stats.time('evaluation', keys.size, run) : run());
   });
-  return { enforce: (periodId, category) => evaluations.request([`${periodId}|${category}`, `${periodId}|${TOTAL}`]), config };
+  return {
+    enforce: (periodId, category) => evaluations.request([`${periodId}|${category}`, `${periodId}|${TOTAL}`]),
+    config: async () => (await config()).config,
+    enforcer,
+  };
 }

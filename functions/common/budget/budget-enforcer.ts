@@ -1,17 +1,20 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { budgetAlertMessage } from '../../../shared/budget/alert-message';
-import type { BudgetConfig, BudgetKey } from '../../../shared/budget/budget-config';
+import type { BudgetKey } from '../../../shared/budget/budget-config';
 import { alertsFor, evaluateBudget, type BudgetState } from '../../../shared/budget/evaluate-budgets';
 import { parsePeriodId } from '../../../shared/budget/period';
 import type { BudgetAlert } from '../../../shared/contracts/budget-alert';
 import type { Logger } from '../../../shared/logging/logger';
-import { markAlertPublished, raiseAlert, unpublishedAlerts } from '../../../shared/store/budget-alerts-store';
+import { claimAlert, markAlertPublished, raiseAlert, unpublishedAlertIds } from '../../../shared/store/budget-alerts-store';
+import type { LoadedBudgetConfig } from '../../../shared/store/budget-config-store';
 import { readPeriodStart, readSpendTotals } from '../../../shared/store/spend-shards';
-import { readFlags, writeFlags, type ThrottleFlag } from '../../../shared/store/throttle-flags-store';
+import { applyFlags, type ThrottleFlag } from '../../../shared/store/throttle-flags-store';
 
 export interface EnforcerDeps {
   db: Firestore;
-  config: () => Promise<BudgetConfig>;
+  config: () => Promise<LoadedBudgetConfig>;
+  /** Called when a flag write found the cached config stale. */
+  invalidateConfig?: () => void;
   /** Publishes to the alerts topic; resolves with the message id. */
   publishAlert: (alert: BudgetAlert) => Promise<string>;
   now: () => Date;
@@ -24,13 +27,14 @@ export interface EnforcementResult {
   flagChanges: Partial<Record<BudgetKey, ThrottleFlag>>;
 }
 
-/** How often an instance looks for alerts raised but never published (a crash between the two). */
+/** How often an instance looks for alerts whose publication failed or was interrupted. */
 const OUTBOX_SWEEP_MILLISECONDS = 30_000;
 
 /**
  * Applies the budget rules to a period's current spend: sets throttle flags to what the spend
- * calls for, and raises each due alert once (create, publish, mark published). Alert ids known
- * to exist are remembered, so a crossed threshold costs nothing on later events.
+ * calls for (refusing a stale config), and raises each due alert once — created, published, marked
+ * published. An alert id is remembered only once published, so a failed publish is retried by
+ * the next evaluation, the outbox sweep, or the minute tick.
  */
 export class BudgetEnforcer {
   private readonly knownAlerts = new Set<string>();
@@ -42,54 +46,70 @@ export class BudgetEnforcer {
   async enforce(periodId: string, keys: readonly BudgetKey[]): Promise<EnforcementResult> {
     const { db, log } = this.deps;
     const period = parsePeriodId(periodId);
-    const [config, spent, flags, dataStart] = await Promise.all([
-      this.deps.config(),
-      readSpendTotals(db, periodId, keys),
-      readFlags(db, periodId),
-      this.periodStart(periodId),
-    ]);
+    const [loaded, spent, dataStart] = await Promise.all([this.deps.config(), readSpendTotals(db, periodId, keys), this.periodStart(periodId)]);
     const now = this.deps.now();
-    const states = keys.map((key) => evaluateBudget(key, { config, period, now, dataStart, spentMicros: spent }));
-
-    const flagChanges: Partial<Record<BudgetKey, ThrottleFlag>> = {};
-    for (const s of states) {
-      if ((flags.budgets[s.key]?.level ?? 'none') !== s.throttle) {
-        flagChanges[s.key] = { level: s.throttle, ratio: s.ratio, spentMicros: s.spentMicros, budgetMicros: s.budgetMicros, setAt: now.toISOString() };
-      }
-    }
+    const states = keys.map((key) => evaluateBudget(key, { config: loaded.config, period, now, dataStart, spentMicros: spent }));
+    const desired = Object.fromEntries(
+      states.map((s) => [s.key, { level: s.throttle, ratio: s.ratio, spentMicros: s.spentMicros, budgetMicros: s.budgetMicros, setAt: now.toISOString() }]),
+    );
     const due = states.flatMap((s) => alertsFor(s, periodId)).filter((d) => !this.knownAlerts.has(d.alertId));
-    const [, raised] = await Promise.all([
-      writeFlags(db, periodId, flagChanges),
-      Promise.all(due.map((d) => this.raise(budgetAlertMessage(d, period, now)))),
+    const [flags, raised] = await Promise.all([
+      applyFlags(db, periodId, desired, loaded.version),
+      Promise.all(due.map((d) => this.raise(budgetAlertMessage(d, period, now), now))),
     ]);
-    if (Object.keys(flagChanges).length > 0) log.info({ period: periodId, flags: flagChanges }, 'throttle flags changed');
-    await this.sweepOutbox();
-    return { states, raised: raised.filter((id): id is string => id !== undefined), flagChanges };
+    if (flags.status === 'stale-config') {
+      // The budgets changed since they were loaded: the next evaluation reloads and decides.
+      this.deps.invalidateConfig?.();
+      log.info({ period: periodId }, 'budget config changed during evaluation; flags left to the next evaluation');
+    } else if (Object.keys(flags.changes).length > 0) {
+      log.info({ period: periodId, flags: flags.changes }, 'throttle flags changed');
+    }
+    await this.sweepOutbox(false);
+    return { states, raised: raised.filter((id): id is string => id !== undefined), flagChanges: flags.status === 'written' ? flags.changes : {} };
+  }
+
+  /** Publishes alerts whose publication failed or was interrupted; `force` ignores the sweep interval. */
+  async sweepOutbox(force: boolean): Promise<number> {
+    const now = this.deps.now();
+    if (!force && now.getTime() - this.lastOutboxSweep < OUTBOX_SWEEP_MILLISECONDS) return 0;
+    this.lastOutboxSweep = now.getTime();
+    let published = 0;
+    try {
+      for (const alertId of await unpublishedAlertIds(this.deps.db, now)) {
+        if (await this.publishExisting(alertId, now)) published += 1;
+      }
+    } catch (error) {
+      // A failed sweep is retried by the next one; it must not fail the message being handled.
+      this.deps.log.error({ err: error }, 'alert outbox sweep failed');
+    }
+    return published;
   }
 
   /** Creates the alert (exactly once) and publishes it; returns its id when this call raised it. */
-  private async raise(alert: BudgetAlert): Promise<string | undefined> {
-    const created = await raiseAlert(this.deps.db, alert);
-    this.knownAlerts.add(alert.alertId);
-    if (!created) return undefined;
+  private async raise(alert: BudgetAlert, now: Date): Promise<string | undefined> {
+    if ((await raiseAlert(this.deps.db, alert, now)) === 'exists') {
+      await this.publishExisting(alert.alertId, now);
+      return undefined;
+    }
     await this.publish(alert);
     this.deps.log.info({ alertId: alert.alertId, severity: alert.severity, category: alert.category, period: alert.period }, 'budget alert raised');
     return alert.alertId;
   }
 
+  /** Publishes an already raised alert if it is unpublished and nobody else holds it. */
+  private async publishExisting(alertId: string, now: Date): Promise<boolean> {
+    const claim = await claimAlert(this.deps.db, alertId, now);
+    if (claim.status === 'published') this.knownAlerts.add(alertId);
+    if (claim.status !== 'claimed') return false;
+    this.deps.log.warn({ alertId }, 'publishing an alert whose earlier publication did not complete');
+    await this.publish(claim.alert);
+    return true;
+  }
+
   private async publish(alert: BudgetAlert): Promise<void> {
     const messageId = await this.deps.publishAlert(alert);
     await markAlertPublished(this.deps.db, alert.alertId, messageId);
-  }
-
-  private async sweepOutbox(): Promise<void> {
-    const now = this.deps.now().getTime();
-    if (now - this.lastOutboxSweep < OUTBOX_SWEEP_MILLISECONDS) return;
-    this.lastOutboxSweep = now;
-    for (const alert of await unpublishedAlerts(this.deps.db, this.deps.now())) {
-      this.deps.log.warn({ alertId: alert.alertId }, 'publishing an alert left unpublished');
-      await this.publish(alert);
-    }
+    this.knownAlerts.add(alert.alertId);
   }
 
   private async periodStart(periodId: string): Promise<Date | undefined> {

@@ -1,5 +1,6 @@
 import { decodeBillingNotification } from '../../../functions/billing-ingestor/decode-billing-notification';
 import { EventDecodeError, PermanentEventError } from '../../../shared/contracts/event';
+import { spendPeriodOf } from '../../../shared/store/billing-spend';
 import { GCP_NOTIFICATION, GCP_NOTIFICATION_ATTRIBUTES } from '../../support/billing-fixtures';
 
 const ATTRIBUTES = GCP_NOTIFICATION_ATTRIBUTES;
@@ -38,5 +39,17 @@ describe('decodeBillingNotification', () => {
     })();
     expect(error).toBeInstanceOf(PermanentEventError);
     expect(error?.failure).toBe('currency');
+  });
+});
+
+describe('spendPeriodOf', () => {
+  const at = (iso: string) => new Date(iso);
+  it("counts a monthly budget's notifications, late final figures included, in the interval's month", () => {
+    expect(spendPeriodOf(at('2026-11-01T07:00:00Z'), at('2026-11-20T00:00:00Z'))).toBe('2026-11');
+    expect(spendPeriodOf(at('2026-11-01T07:00:00Z'), at('2026-12-02T00:00:00Z'))).toBe('2026-11');
+  });
+
+  it("counts a quarterly budget's later increases in the month they were observed", () => {
+    expect(spendPeriodOf(at('2026-10-01T07:00:00Z'), at('2026-11-20T00:00:00Z'))).toBe('2026-11');
   });
 });

@@ -26,6 +26,23 @@ describe('GroupCommitter', () => {
     expect(commits).toEqual([[0], [1, 2, 3], [4, 5]]);
   });
 
+  it('caps a commit by bytes as well as by count', async () => {
+    const commits: number[][] = [];
+    let release: (() => void) | undefined;
+    const committer = new GroupCommitter<number, void>(
+      async (items) => {
+        commits.push(items);
+        if (commits.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      { maxItems: 10, maxConcurrent: 1, maxBytes: 100, sizeOf: (n) => n },
+    );
+    const all = [1, 60, 30, 20, 90, 200, 5].map((n) => committer.submit(n));
+    await tick();
+    release?.();
+    await Promise.all(all);
+    expect(commits).toEqual([[1], [60, 30], [20], [90], [200], [5]]);
+  });
+
   it('rejects every item of a failed commit and goes on with the next', async () => {
     let calls = 0;
     const committer = new GroupCommitter<string, string>(

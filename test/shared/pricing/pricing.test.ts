@@ -42,6 +42,7 @@ describe('pricing', () => {
 
     it('refuses usage in the wrong unit and images without an image price', () => {
       expect(() => calculateAiCost(PRICE_TABLE, { model: 'gemini-2.5-flash', inputChars: 400 }, NOW)).toThrow(/priced per token/);
+      expect(() => calculateAiCost(PRICE_TABLE, { model: 'gemini-2.5-flash', inputTokens: 10, outputChars: 400 }, NOW)).toThrow(/priced per token/);
       expect(() => calculateAiCost(PRICE_TABLE, { model: 'gemini-2.5-flash', inputTokens: 4, images: 1 }, NOW)).toThrow(/no per-image price/);
     });
   });

@@ -120,7 +120,7 @@ describe('GovernorPublisher', () => {
       const { transport, drops, publisher } = full('drop-newest');
       const receipts: EmitReceipt[] = Array.from({ length: 8 }, (_, i) => publisher.recordCost(cost(i)));
       expect(receipts.map((r) => r.accepted)).toEqual([true, true, true, true, true, false, false, false]);
-      expect(drops.flatMap((d) => d.eventIds)).toEqual(receipts.slice(5).map((r) => r.eventId));
+      expect(drops.flatMap((d) => (d.reason === 'buffer-full' ? d.eventIds : []))).toEqual(receipts.slice(5).map((r) => r.eventId));
       await publisher.flush();
       expect(transport.publishedIds()).toEqual(receipts.slice(0, 5).map((r) => r.eventId));
       expect(publisher.stats()).toMatchObject({ accepted: 5, published: 5, dropped: 3 });
@@ -130,7 +130,7 @@ describe('GovernorPublisher', () => {
       const { transport, drops, publisher } = full('drop-oldest');
       const receipts = Array.from({ length: 8 }, (_, i) => publisher.recordCost(cost(i)));
       expect(receipts.every((r) => r.accepted)).toBe(true);
-      expect(drops.flatMap((d) => d.eventIds)).toEqual(receipts.slice(0, 3).map((r) => r.eventId));
+      expect(drops.flatMap((d) => (d.reason === 'buffer-full' ? d.eventIds : []))).toEqual(receipts.slice(0, 3).map((r) => r.eventId));
       await publisher.flush();
       expect(transport.publishedIds()).toEqual(receipts.slice(3).map((r) => r.eventId));
       expect(publisher.stats()).toMatchObject({ dropped: 3, published: 5 });
@@ -171,6 +171,45 @@ describe('GovernorPublisher', () => {
       publisher.recordCost(cost());
       expect(await publisher.flush()).toMatchObject({ failed: 1, retries: 2 });
       expect(errors[0]!.attempts).toBe(3);
+    });
+  });
+
+  describe('metrics', () => {
+    it('aggregates samples per series and sends one event per series per flush', async () => {
+      const { transport, publisher } = setup();
+      for (let i = 0; i < 1000; i++) expect(publisher.recordMetric({ metric: 'LATENCY', value: i, labels: { operation: 'generate' } })).toBe(true);
+      publisher.recordMetric({ metric: 'LATENCY', value: 5, labels: { operation: 'summarize' } });
+      publisher.recordCacheLookup(true);
+      await publisher.flush();
+      const events = transport.requests.flatMap((r) => r.events) as { payload: { metric: string; count: number; labels: Record<string, string> } }[];
+      expect(events.map((e) => `${e.payload.metric}:${e.payload.labels.operation ?? '-'}:${e.payload.count}`).sort()).toEqual(['CACHE_HIT_RATE:-:1', 'LATENCY:generate:1000', 'LATENCY:summarize:1']);
+    });
+
+    it('sends the last interval on close', async () => {
+      const { transport, publisher } = setup();
+      publisher.recordMetric({ metric: 'THROUGHPUT', value: 12 });
+      await publisher.close();
+      expect(transport.requests.flatMap((r) => r.events)).toHaveLength(1);
+      expect(() => publisher.recordMetric({ metric: 'THROUGHPUT', value: 1 })).toThrow(PublisherClosedError);
+    });
+
+    it('counts and reports samples refused by the series limit', () => {
+      const { drops, publisher } = setup({ metrics: { maxSeries: 1 } });
+      publisher.recordMetric({ metric: 'LATENCY', value: 1, labels: { operation: 'a' } });
+      expect(publisher.recordMetric({ metric: 'LATENCY', value: 1, labels: { operation: 'b' } })).toBe(false);
+      expect(drops).toEqual([expect.objectContaining({ reason: 'series-limit', series: 'LATENCY|operation=b', samples: 1 })]);
+      expect(publisher.stats().dropped).toBe(1);
+    });
+
+    it('times operations into LATENCY, API_CALLS and ERROR_RATE', async () => {
+      const { transport, publisher } = setup();
+      await publisher.timed('generate', async () => 'ok');
+      await expect(publisher.timed('generate', async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
+      await publisher.flush();
+      const byMetric = Object.fromEntries((transport.requests.flatMap((r) => r.events) as { payload: { metric: string; count: number; sum: number } }[]).map((e) => [e.payload.metric, e.payload]));
+      expect(byMetric.API_CALLS).toMatchObject({ count: 2, sum: 2 });
+      expect(byMetric.ERROR_RATE).toMatchObject({ count: 2, sum: 100 });
+      expect(byMetric.LATENCY).toMatchObject({ count: 2 });
     });
   });
 

@@ -3,11 +3,12 @@ import { startEmulator, type EmulatorHandle } from '../../../bin/stack/emulators
 import { freePort } from '../../../bin/stack/ports';
 import { periodOf } from '../../../shared/budget/period';
 import { OptionsError } from '../../../shared/contracts/validation-error';
-import { writeFlags } from '../../../shared/store/throttle-flags-store';
+import { flagsRef } from '../../../shared/store/throttle-flags-store';
 import { createThrottleReader, type ReaderState } from '../../../shared/throttle/throttle-reader';
 import { testProjectId, waitFor } from '../../support/test-stack';
 
-const flag = (level: 'throttled' | 'blocked') => ({ level, ratio: 1, spentMicros: 1, budgetMicros: 1, setAt: new Date().toISOString() });
+const flag = (level: 'throttled' | 'blocked') => ({ level, ratio: 1, spentMicros: 1, budgetMicros: 1, setAt: new Date().toISOString(), configVersion: 0 });
+const writeFlags = (db: Firestore, periodId: string, budgets: Record<string, ReturnType<typeof flag>>) => flagsRef(db, periodId).set({ period: periodId, budgets }, { merge: true });
 
 describe('ThrottleReader', () => {
   it('refuses bad options', () => {

@@ -9,6 +9,7 @@ describe('loadTopology', () => {
       alerts: 'governor-alerts',
       keyRotation: 'governor-key-rotation',
       billing: 'governor-billing-budgets',
+      metricTicks: 'governor-metric-ticks',
     });
   });
 

@@ -1,0 +1,24 @@
+import type { TopicKey } from './topology';
+
+/** A job Cloud Scheduler runs in production and the local stack runs with croner. */
+export interface ScheduleSpec {
+  /** Job name (also the Terraform resource key). */
+  name: string;
+  /** Cron expression (5 fields, UTC). */
+  cron: string;
+  /** Topic the job publishes to. */
+  topic: TopicKey;
+  /** Message body. */
+  data: string;
+  description: string;
+}
+
+export const SCHEDULES: readonly ScheduleSpec[] = [
+  {
+    name: 'governor-metric-tick',
+    cron: '* * * * *',
+    topic: 'metricTicks',
+    data: '{"tick":"metrics"}',
+    description: 'Once a minute: evaluate performance rules, export settled metrics to Cloud Monitoring',
+  },
+];
