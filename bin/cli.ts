@@ -6,6 +6,7 @@ import { registerDeadLettersCommand } from './commands/dead-letters-command';
 import { registerEventsCommand } from './commands/events-command';
 import { registerMetricsCommand } from './commands/metrics-command';
 import { registerPublishCommand } from './commands/publish-command';
+import { registerSecurityCommands } from './commands/security-command';
 import { registerTopologyCommand } from './commands/topology-command';
 
 // The CLI talks to emulators or Google with the same env as the functions; never the metadata server locally.
@@ -20,6 +21,7 @@ const program = new Command()
 registerTopologyCommand(program);
 registerBudgetCommand(program);
 registerMetricsCommand(program);
+registerSecurityCommands(program);
 registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);

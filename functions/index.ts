@@ -2,6 +2,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { billingIngestor } from './billing-ingestor';
 import { metricAggregator } from './metric-aggregator';
 import { metricEvaluator } from './metric-evaluator';
+import { securityMonitor } from './security-monitor';
 import { spendAggregator } from './spend-aggregator';
 
 // Every function is registered here; functions-framework runs the one named by --target.
@@ -9,3 +10,4 @@ functions.http('spendAggregator', spendAggregator);
 functions.http('billingIngestor', billingIngestor);
 functions.http('metricAggregator', metricAggregator);
 functions.http('metricEvaluator', metricEvaluator);
+functions.http('securityMonitor', securityMonitor);

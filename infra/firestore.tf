@@ -1,6 +1,6 @@
 # TTL policies: documents carrying `expireAt` are deleted by Firestore after that time.
 locals {
-  ttl_collections = ["governor_cost_events", "governor_metric_buckets"]
+  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans"]
 }
 
 resource "google_firestore_field" "ttl" {
@@ -47,4 +47,22 @@ resource "google_firestore_field" "metric_bucket_unindexed" {
   collection = "governor_metric_buckets"
   field      = each.value
   index_config {}
+}
+
+# fail2ban's find window: a subject's strike slices since a time.
+resource "google_firestore_index" "security_strikes_window" {
+  database   = "(default)"
+  collection = "governor_security_strikes"
+  fields {
+    field_path = "subjectType"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "subject"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "sliceStart"
+    order      = "ASCENDING"
+  }
 }

@@ -24,6 +24,7 @@ locals {
     "billing-ingestor" = { target = "billingIngestor", topic = "billing" }
     "metric-aggregator" = { target = "metricAggregator", topic = "metric" }
     "metric-evaluator"  = { target = "metricEvaluator", topic = "metric_ticks" }
+    "security-monitor"  = { target = "securityMonitor", topic = "security" }
   }
 
   consumed_topics = toset([for f in values(local.functions) : f.topic])

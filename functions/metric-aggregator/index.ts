@@ -21,8 +21,9 @@ const alerting = metricAlerting(log);
 
 const committer = new GroupCommitter<MetricEvent, MetricCommitResult>(
   (events) => stats.time('commit', events.length, () => commitMetrics(firestore(), events)),
-  // Two at a time: each commit is a transaction over bucket documents; more would contend.
-  { maxItems: METRIC_STORE_DEFAULTS.maxEventsPerCommit, maxConcurrent: 2 },
+  // One at a time: concurrent transactions over the same bucket documents deadlock until one
+  // times out; requests arriving meanwhile share the next commit instead.
+  { maxItems: METRIC_STORE_DEFAULTS.maxEventsPerCommit, maxConcurrent: 1 },
 );
 
 /**

@@ -23,6 +23,15 @@ export const COLLECTIONS = {
   metricAlertStates: 'governor_metric_alert_states',
   /** Performance alerts raised or cleared, with their publication state (an outbox). */
   performanceAlerts: 'governor_performance_alerts',
+  /**
+   * Failures per (subject, minute): counts by kind, hashes of the event ids merged (idempotency).
+   * The fail2ban find window sums these; the security report aggregates them.
+   */
+  securityStrikes: 'governor_security_strikes',
+  /** Security events kept one by one (all subject-less ones, the first few per subject and minute). */
+  securityAudit: 'governor_security_audit',
+  /** One document per banned subject: the active ban (`expiresAt`) and the ban history. */
+  bans: 'governor_bans',
 } as const;
 
 /** Documents in `config`. */
@@ -33,10 +42,12 @@ export const CONFIG_DOCS = {
   metricRulesLastGood: 'metric_rules_last_good',
   /** Cloud Monitoring export progress: the last minute exported. */
   metricExportCursor: 'metric_export_cursor',
+  securityPolicy: 'security_policy',
+  securityPolicyLastGood: 'security_policy_last_good',
 } as const;
 
 /** Field holding the time a document may be deleted by a Firestore TTL policy. */
 export const TTL_FIELD = 'expireAt';
 
 /** Collections whose documents expire by Firestore TTL on `expireAt` (infra/firestore.tf agrees). */
-export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets];
+export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans];

@@ -82,6 +82,7 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
     consumer('billing-ingestor', 'billingIngestor', topics.billing),
     consumer('metric-aggregator', 'metricAggregator', topics.metric),
     consumer('metric-evaluator', 'metricEvaluator', topics.metricTicks),
+    consumer('security-monitor', 'securityMonitor', topics.security),
   ];
   const deadLetterTopics = [...new Set(functions.map((f) => f.subscription.deadLetterTopic))];
   return {

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../bin/stack/ports';
 import { repoRoot } from '../../bin/stack/repo-root';
+import { loadTopology } from '../../shared/topology/topology';
 import { LOOPBACK_PRELOAD, waitFor } from '../support/test-stack';
 
 const ROOT = repoRoot();
@@ -43,7 +44,7 @@ describe('npm start (the local stack)', () => {
   it('prints what runs where', () => {
     expect(output).toMatch(new RegExp(`Pub/Sub emulator\\s+127\\.0\\.0\\.1:${ports.pubsub}`));
     expect(output).toMatch(new RegExp(`Firestore emulator\\s+127\\.0\\.0\\.1:${ports.firestore}`));
-    for (const fn of ['spend-aggregator', 'billing-ingestor', 'metric-aggregator', 'metric-evaluator']) expect(output).toMatch(new RegExp(`fn ${fn}\\s+http://127\\.0\\.0\\.1:\\d+`));
+    for (const fn of loadTopology({}).functions) expect(output).toMatch(new RegExp(`fn ${fn.name}\\s+http://127\\.0\\.0\\.1:\\d+`));
     expect(output).toMatch(/schedule\s+governor-metric-tick: "\* \* \* \* \*" → governor-metric-ticks/);
   });
 
@@ -69,7 +70,7 @@ describe('npm start (the local stack)', () => {
     expect(processesOnPort(ports.pubsub)).toEqual([]);
     expect(processesOnPort(ports.firestore)).toEqual([]);
     const functionPorts = [...output.matchAll(/fn \S+\s+http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
-    expect(functionPorts).toHaveLength(4);
+    expect(functionPorts).toHaveLength(loadTopology({}).functions.length);
     for (const port of functionPorts) expect(processesOnPort(port)).toEqual([]);
   });
 });

@@ -2,8 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Logger } from '../../../shared/logging/logger';
 import { loadBudgetConfig, type LoadedBudgetConfig } from '../../../shared/store/budget-config-store';
 
-/** How long an instance uses a loaded config before reading it again: a `budget set` applies within this. */
-export const CONFIG_CACHE_MILLISECONDS = 10_000;
+import { CONFIG_CACHE_MILLISECONDS } from '../config-cache-ttl';
 
 /**
  * The budget config, read at most every 10 s per instance. A stored config that fails validation

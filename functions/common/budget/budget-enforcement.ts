@@ -6,7 +6,8 @@ import { loadTopology } from '../../../shared/topology/topology';
 import { firestore, pubsub } from '../clients';
 import { Coalescer } from '../coalescer';
 import type { ThroughputStats } from '../throughput-stats';
-import { cachedBudgetConfig, CONFIG_CACHE_MILLISECONDS } from './budget-config-cache';
+import { configCacheMilliseconds } from '../config-cache-ttl';
+import { cachedBudgetConfig } from './budget-config-cache';
 import { BudgetEnforcer } from './budget-enforcer';
 
 export interface BudgetEnforcement {
@@ -22,15 +23,6 @@ export interface BudgetEnforcement {
  * The budget rules as a function needs them: evaluations coalesced across concurrent requests,
  * so every commit is followed by one evaluation that covers it before the message is acked.
  */
-/** `GOVERNOR_CONFIG_CACHE_MILLISECONDS` overrides how long an instance keeps a loaded budget config. */
-function configCacheMilliseconds(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.GOVERNOR_CONFIG_CACHE_MILLISECONDS;
-  if (raw === undefined || raw === '') return CONFIG_CACHE_MILLISECONDS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`GOVERNOR_CONFIG_CACHE_MILLISECONDS must be a non-negative integer, got "${raw}"`);
-  return value;
-}
-
 export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetEnforcement {
   const alertsTopic = loadTopology().topics.alerts;
   const config = cachedBudgetConfig(firestore, log, configCacheMilliseconds());
