@@ -4,13 +4,14 @@ import { registerBudgetCommand } from './commands/budget-command';
 import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
 import { registerEventsCommand } from './commands/events-command';
+import { registerKeysCommand } from './commands/keys-command';
 import { registerMetricsCommand } from './commands/metrics-command';
 import { registerPublishCommand } from './commands/publish-command';
 import { registerSecurityCommands } from './commands/security-command';
 import { registerTopologyCommand } from './commands/topology-command';
 
 // The CLI talks to emulators or Google with the same env as the functions; never the metadata server locally.
-if (process.env.FIRESTORE_EMULATOR_HOST || process.env.PUBSUB_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
+if (process.env.FIRESTORE_EMULATOR_HOST || process.env.PUBSUB_EMULATOR_HOST || process.env.GOVERNOR_SECRET_MANAGER_ENDPOINT) process.env.METADATA_SERVER_DETECTION ??= 'none';
 
 const program = new Command()
   .name('governor')
@@ -22,6 +23,7 @@ registerTopologyCommand(program);
 registerBudgetCommand(program);
 registerMetricsCommand(program);
 registerSecurityCommands(program);
+registerKeysCommand(program);
 registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { firebaseEmulatorPorts } from './stack/emulators';
 import { repoRoot } from './stack/repo-root';
+import { DEMO_ROTATION, seedLocalDemo } from './stack/local-demo';
 import { startStack, type Stack } from './stack/stack';
 import { SCHEDULES } from '../shared/topology/schedules';
 
@@ -15,6 +16,7 @@ function describe(stack: Stack): string {
   const rows = [
     ['Pub/Sub emulator', stack.pubsubHost],
     ['Firestore emulator', stack.firestoreHost],
+    ['Secret Manager', `${stack.secretManagerEndpoint} (in-process, built from the client's protos)`],
     ...stack.functions.map((f) => [`fn ${f.spec.name}`, `${f.url}  ← push from ${f.spec.subscription.name} (${f.spec.subscription.topic})`]),
     ...stack.topology.deadLetterSubscriptions.map((d) => ['dead letters', `${d.topic} → pull ${d.name}`]),
     ...SCHEDULES.map((s) => [`schedule`, `${s.name}: "${s.cron}" → ${stack.topology.topics[s.topic]}`]),
@@ -47,7 +49,11 @@ async function main(): Promise<void> {
     // Function logs always show; emulator chatter only with GOVERNOR_VERBOSE=1.
     onLine: (source, line) => (verbose || !source.endsWith('-emulator') ? prefixed(source, line) : undefined),
   });
+  // This process talks to the stack too (the demo seed): the same environment as the functions.
+  Object.assign(process.env, stack.clientEnv);
+  const seeded = await seedLocalDemo(stack);
   process.stdout.write(`${describe(stack)}\n`);
+  if (seeded) process.stdout.write(`\nDemo: secret ${seeded} rotates every ${DEMO_ROTATION.periodHours * 60} min (grace ${DEMO_ROTATION.graceHours * 60} min); \`npx governor keys status\` shows it.\n`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -2,6 +2,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { billingIngestor } from './billing-ingestor';
 import { metricAggregator } from './metric-aggregator';
 import { metricEvaluator } from './metric-evaluator';
+import { keyRotator } from './key-rotator';
 import { securityMonitor } from './security-monitor';
 import { spendAggregator } from './spend-aggregator';
 
@@ -11,3 +12,4 @@ functions.http('billingIngestor', billingIngestor);
 functions.http('metricAggregator', metricAggregator);
 functions.http('metricEvaluator', metricEvaluator);
 functions.http('securityMonitor', securityMonitor);
+functions.http('keyRotator', keyRotator);

@@ -25,12 +25,14 @@ locals {
     "metric-aggregator" = { target = "metricAggregator", topic = "metric" }
     "metric-evaluator"  = { target = "metricEvaluator", topic = "metric_ticks" }
     "security-monitor"  = { target = "securityMonitor", topic = "security" }
+    "key-rotator"       = { target = "keyRotator", topic = "key_rotation" }
   }
 
   consumed_topics = toset([for f in values(local.functions) : f.topic])
 
   # Mirrors shared/topology/schedules.ts: Cloud Scheduler jobs publishing to a topic.
   schedules = {
-    "governor-metric-tick" = { cron = "* * * * *", topic = "metric_ticks", data = "{\"tick\":\"metrics\"}" }
+    "governor-metric-tick"       = { cron = "* * * * *", topic = "metric_ticks", data = "{\"tick\":\"metrics\"}" }
+    "governor-key-rotation-tick" = { cron = "*/5 * * * *", topic = "key_rotation", data = "{\"tick\":\"rotate\"}" }
   }
 }

@@ -36,3 +36,13 @@ variable "agent_service_accounts" {
   type        = list(string)
   default     = []
 }
+
+variable "rotated_secrets" {
+  description = "API-key secrets Governor rotates, with their settings (mirrored in governor_config/key_rotation; `governor keys configure` sets that side)."
+  type = map(object({
+    period_hours = number
+    grace_hours  = number
+    retention    = number
+  }))
+  default = {}
+}

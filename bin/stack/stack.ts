@@ -5,6 +5,7 @@ import { startFunction, type FunctionProcess } from './functions-runner';
 import { freePort } from './ports';
 import { SCHEDULES } from '../../shared/topology/schedules';
 import { startLocalScheduler, type LocalScheduler } from './local-scheduler';
+import { startLocalSecretManager, type LocalSecretManager } from './local-secret-manager';
 import { provisionPubSub } from './provision';
 import { repoRoot } from './repo-root';
 
@@ -25,6 +26,8 @@ export interface StackOptions {
   nodeArgs?: string[];
   /** Run the production schedules (croner) against the stack's topics. */
   schedules?: boolean;
+  /** Use this Secret Manager endpoint (`host:port`) instead of starting the in-process one. */
+  secretManagerEndpoint?: string;
   /** Receives every output line, tagged with the process name. */
   onLine?: (source: string, line: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -34,6 +37,8 @@ export interface Stack {
   projectId: string;
   pubsubHost: string;
   firestoreHost: string;
+  /** `host:port` of the Secret Manager the functions use (the in-process one unless given). */
+  secretManagerEndpoint: string;
   topology: Topology;
   functions: FunctionProcess[];
   /** Environment a Google client needs to talk to this stack. */
@@ -66,8 +71,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const onLine = (source: string) => (line: string) => options.onLine?.(source, line);
 
   let scheduler: LocalScheduler | undefined;
+  let secretManager: LocalSecretManager | undefined;
   const stop = async (): Promise<void> => {
     await scheduler?.stop();
+    await secretManager?.stop();
     await Promise.all(functions.map((f) => f.process.stop()));
     await Promise.all(emulators.map((e) => e.stop()));
   };
@@ -85,11 +92,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       firestoreHost = firestore.hostPort;
     }
 
+    // Google publishes no Secret Manager emulator: this process serves its API (built from the protos).
+    if (!options.secretManagerEndpoint) secretManager = await startLocalSecretManager();
+    const secretManagerEndpoint = options.secretManagerEndpoint ?? (secretManager as LocalSecretManager).endpoint;
+
     const clientEnv: NodeJS.ProcessEnv = {
       GOOGLE_CLOUD_PROJECT: projectId,
       GCLOUD_PROJECT: projectId,
       PUBSUB_EMULATOR_HOST: pubsubHost,
       FIRESTORE_EMULATOR_HOST: firestoreHost,
+      GOVERNOR_SECRET_MANAGER_ENDPOINT: secretManagerEndpoint,
       // Without this every Google client probes the metadata server before its first call.
       METADATA_SERVER_DETECTION: 'none',
     };
@@ -132,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       projectId,
       pubsubHost,
       firestoreHost,
+      secretManagerEndpoint,
       topology,
       functions,
       clientEnv,

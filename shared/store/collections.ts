@@ -32,6 +32,8 @@ export const COLLECTIONS = {
   securityAudit: 'governor_security_audit',
   /** One document per banned subject: the active ban (`expiresAt`) and the ban history. */
   bans: 'governor_bans',
+  /** One document per rotated secret: the rotator's lease and the last rotation. */
+  keyRotations: 'governor_key_rotations',
 } as const;
 
 /** Documents in `config`. */
@@ -44,6 +46,8 @@ export const CONFIG_DOCS = {
   metricExportCursor: 'metric_export_cursor',
   securityPolicy: 'security_policy',
   securityPolicyLastGood: 'security_policy_last_good',
+  keyRotation: 'key_rotation',
+  keyRotationLastGood: 'key_rotation_last_good',
 } as const;
 
 /** Field holding the time a document may be deleted by a Firestore TTL policy. */

@@ -21,4 +21,11 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     data: '{"tick":"metrics"}',
     description: 'Once a minute: evaluate performance rules, export settled metrics to Cloud Monitoring',
   },
+  {
+    name: 'governor-key-rotation-tick',
+    cron: '*/5 * * * *',
+    topic: 'keyRotation',
+    data: '{"tick":"rotate"}',
+    description: 'Every 5 minutes: rotate the secrets that are due, retire versions past their grace window',
+  },
 ];

@@ -83,6 +83,7 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
     consumer('metric-aggregator', 'metricAggregator', topics.metric),
     consumer('metric-evaluator', 'metricEvaluator', topics.metricTicks),
     consumer('security-monitor', 'securityMonitor', topics.security),
+    consumer('key-rotator', 'keyRotator', topics.keyRotation),
   ];
   const deadLetterTopics = [...new Set(functions.map((f) => f.subscription.deadLetterTopic))];
   return {

@@ -87,4 +87,14 @@ describe('infra/ agrees with the topology module', () => {
     );
     expect(tf.locals.exported_labels).toEqual([...EXPORTED_LABELS]);
   });
+
+  it('grants the rotator add, disable and destroy on the rotated secrets, and agents access only', () => {
+    const roles = (name: string) => resource(tf, 'google_secret_manager_secret_iam_member', name).role;
+    expect(roles('rotator_adder')).toBe('roles/secretmanager.secretVersionAdder');
+    expect(roles('rotator_manager')).toBe('roles/secretmanager.secretVersionManager');
+    expect(roles('agent_accessor')).toBe('roles/secretmanager.secretAccessor');
+    expect(resource(tf, 'google_secret_manager_secret_iam_member', 'rotator_adder').member).toBe('serviceAccount:${google_service_account.function["key-rotator"].email}');
+    // Secret Manager's own rotation schedule notifies the rotator's topic.
+    expect(block(resource(tf, 'google_secret_manager_secret', 'rotated'), 'topics').name).toBe('${google_pubsub_topic.events["key_rotation"].id}');
+  });
 });
