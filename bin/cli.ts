@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../shared/contracts/validation-error';
+import { registerAlertsCommand } from './commands/alerts-command';
 import { registerBudgetCommand } from './commands/budget-command';
 import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
@@ -15,7 +16,7 @@ if (process.env.FIRESTORE_EMULATOR_HOST || process.env.PUBSUB_EMULATOR_HOST || p
 
 const program = new Command()
   .name('governor')
-  .description('Operator commands for Governor: budgets, metrics, bans and keys of an AI agent fleet on Google Cloud.')
+  .description('Operator commands for Governor: budgets, metrics, bans, keys and alert email of an AI agent fleet on Google Cloud.')
   .showHelpAfterError()
   .exitOverride();
 
@@ -24,6 +25,7 @@ registerBudgetCommand(program);
 registerMetricsCommand(program);
 registerSecurityCommands(program);
 registerKeysCommand(program);
+registerAlertsCommand(program);
 registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);

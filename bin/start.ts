@@ -7,6 +7,8 @@ import { SCHEDULES } from '../shared/topology/schedules';
 
 /** Port of the first function; the rest follow. GOVERNOR_FUNCTIONS_PORT overrides it (0: any free ports). */
 const DEFAULT_FUNCTIONS_PORT = 8181;
+/** maildev's usual ports; GOVERNOR_MAIL_SMTP_PORT / GOVERNOR_MAIL_WEB_PORT override them (0: free ports). */
+const DEFAULT_MAIL_PORTS = { smtp: 1025, web: 1080 } as const;
 
 function prefixed(source: string, line: string): void {
   process.stdout.write(`[${source}] ${line}\n`);
@@ -17,6 +19,9 @@ function describe(stack: Stack): string {
     ['Pub/Sub emulator', stack.pubsubHost],
     ['Firestore emulator', stack.firestoreHost],
     ['Secret Manager', `${stack.secretManagerEndpoint} (in-process, built from the client's protos)`],
+    stack.mailCatcher
+      ? ['Alert email', `${stack.mailCatcher.webUrl}  ← read it here (maildev, SMTP ${stack.mailCatcher.smtpHost}:${stack.mailCatcher.smtpPort})`]
+      : ['Alert email', `SMTP ${process.env.SMTP_HOST}:${process.env.SMTP_PORT ?? 587} (from SMTP_HOST)`],
     ...stack.functions.map((f) => [`fn ${f.spec.name}`, `${f.url}  ← push from ${f.spec.subscription.name} (${f.spec.subscription.topic})`]),
     ...stack.topology.deadLetterSubscriptions.map((d) => ['dead letters', `${d.topic} → pull ${d.name}`]),
     ...SCHEDULES.map((s) => [`schedule`, `${s.name}: "${s.cron}" → ${stack.topology.topics[s.topic]}`]),
@@ -28,6 +33,9 @@ function describe(stack: Stack): string {
     '',
     'Point agents and the CLI at it with:',
     ...Object.entries(stack.clientEnv).map(([k, v]) => `  export ${k}=${v}`),
+    '',
+    'See an alert email: set a budget and spend past 80 % of it, then open the mail link above:',
+    '  npx governor budget set total 10 && npx governor publish cost --category AI_API_CALLS --usd 8.5',
     '',
     'Ctrl-C stops everything.',
   ].join('\n');
@@ -46,6 +54,10 @@ async function main(): Promise<void> {
     ports,
     functionBasePort: Number(process.env.GOVERNOR_FUNCTIONS_PORT ?? DEFAULT_FUNCTIONS_PORT),
     schedules: true,
+    // An SMTP_HOST in the environment is used as is; otherwise the mail catcher receives alert email.
+    mailCatcher: process.env.SMTP_HOST
+      ? false
+      : { smtpPort: Number(process.env.GOVERNOR_MAIL_SMTP_PORT ?? DEFAULT_MAIL_PORTS.smtp), webPort: Number(process.env.GOVERNOR_MAIL_WEB_PORT ?? DEFAULT_MAIL_PORTS.web) },
     // Function logs always show; emulator chatter only with GOVERNOR_VERBOSE=1.
     onLine: (source, line) => (verbose || !source.endsWith('-emulator') ? prefixed(source, line) : undefined),
   });

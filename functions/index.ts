@@ -1,4 +1,6 @@
 import * as functions from '@google-cloud/functions-framework';
+import { alertDigest } from './alert-digest';
+import { alertNotifier } from './alert-notifier';
 import { billingIngestor } from './billing-ingestor';
 import { metricAggregator } from './metric-aggregator';
 import { metricEvaluator } from './metric-evaluator';
@@ -13,3 +15,5 @@ functions.http('metricAggregator', metricAggregator);
 functions.http('metricEvaluator', metricEvaluator);
 functions.http('securityMonitor', securityMonitor);
 functions.http('keyRotator', keyRotator);
+functions.http('alertNotifier', alertNotifier);
+functions.http('alertDigest', alertDigest);

@@ -1,6 +1,6 @@
 # TTL policies: documents carrying `expireAt` are deleted by Firestore after that time.
 locals {
-  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans"]
+  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries"]
 }
 
 resource "google_firestore_field" "ttl" {
@@ -65,4 +65,43 @@ resource "google_firestore_index" "security_strikes_window" {
     field_path = "sliceStart"
     order      = "ASCENDING"
   }
+}
+
+# An alert route's queue, oldest first (the digest), and the CLI's recent deliveries by status.
+resource "google_firestore_index" "alert_deliveries_queue" {
+  database   = "(default)"
+  collection = "governor_alert_deliveries"
+  fields {
+    field_path = "routeId"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "queuedAt"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "alert_deliveries_by_status" {
+  database   = "(default)"
+  collection = "governor_alert_deliveries"
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "queuedAt"
+    order      = "DESCENDING"
+  }
+}
+
+# The alert a delivery carries is read whole, never queried.
+resource "google_firestore_field" "alert_delivery_unindexed" {
+  database   = "(default)"
+  collection = "governor_alert_deliveries"
+  field      = "alert"
+  index_config {}
 }

@@ -25,9 +25,9 @@ resource "google_cloudfunctions2_function" "consumer" {
     available_cpu                    = "1"
     available_memory                 = "512Mi"
     timeout_seconds                  = 60
-    environment_variables = {
+    environment_variables = merge({
       GOOGLE_CLOUD_PROJECT = var.project_id
       LOG_LEVEL            = "info"
-    }
+    }, lookup(local.function_env, each.key, {}))
   }
 }

@@ -8,6 +8,7 @@ locals {
     key_rotation = "governor-key-rotation"
     billing      = "governor-billing-budgets"
     metric_ticks = "governor-metric-ticks"
+    alert_ticks  = "governor-alert-ticks"
   }
 
   delivery = {
@@ -26,6 +27,8 @@ locals {
     "metric-evaluator"  = { target = "metricEvaluator", topic = "metric_ticks" }
     "security-monitor"  = { target = "securityMonitor", topic = "security" }
     "key-rotator"       = { target = "keyRotator", topic = "key_rotation" }
+    "alert-notifier"    = { target = "alertNotifier", topic = "alerts" }
+    "alert-digest"      = { target = "alertDigest", topic = "alert_ticks" }
   }
 
   consumed_topics = toset([for f in values(local.functions) : f.topic])
@@ -34,5 +37,6 @@ locals {
   schedules = {
     "governor-metric-tick"       = { cron = "* * * * *", topic = "metric_ticks", data = "{\"tick\":\"metrics\"}" }
     "governor-key-rotation-tick" = { cron = "*/5 * * * *", topic = "key_rotation", data = "{\"tick\":\"rotate\"}" }
+    "governor-alert-tick"        = { cron = "* * * * *", topic = "alert_ticks", data = "{\"tick\":\"alerts\"}" }
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { loadTopology, type Topology } from '../../shared/topology/topology';
@@ -38,3 +39,12 @@ export function output(value: unknown, json: boolean, render: () => string): voi
   process.stdout.write(`${json ? JSON.stringify(value, null, 2) : render()}\n`);
 }
 
+
+/** A JSON file an operator passes to a `set` command; a missing or malformed file is a CliError naming it. */
+export function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,3 +1,4 @@
+import type { v1 } from '@google-cloud/pubsub';
 import type { Command } from 'commander';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
 import { cliContext, CliError, output } from './cli-context';
@@ -15,6 +16,21 @@ interface DeadLetterView {
 /** Pub/Sub's own attribute on messages it dead-lettered after the delivery attempts. */
 const DELIVERY_ATTEMPTS_ATTRIBUTE = 'CloudPubSubDeadLetterSourceDeliveryCount';
 
+/** How long a pull waits for messages: Pub/Sub holds an empty pull open (the emulator for minutes). */
+const PULL_WAIT_MILLISECONDS = 3000;
+const DEADLINE_EXCEEDED = 4;
+
+/** One pull of up to `max` messages; none within the wait is an empty answer, not an error. */
+async function pullOnce(client: InstanceType<typeof v1.SubscriberClient>, subscription: string, max: number) {
+  try {
+    const [response] = await client.pull({ subscription, maxMessages: max }, { timeout: PULL_WAIT_MILLISECONDS, retry: null as never });
+    return response.receivedMessages ?? [];
+  } catch (error) {
+    if ((error as { code?: number }).code === DEADLINE_EXCEEDED) return [];
+    throw error;
+  }
+}
+
 export function registerDeadLettersCommand(program: Command): void {
   program
     .command('dead-letters')
@@ -22,8 +38,9 @@ export function registerDeadLettersCommand(program: Command): void {
     .option('--topic <key>', 'topology topic key whose dead letters to read', 'cost')
     .option('--max <n>', 'most messages to read', '20')
     .option('--ack', 'remove the messages read')
+    .option('--replay', 'publish the messages read to their topic again (e.g. alerts, once SMTP works), then remove them')
     .option('--json', 'print JSON')
-    .action(async (opts: { topic: string; max: string; ack?: boolean; json?: boolean }) => {
+    .action(async (opts: { topic: string; max: string; ack?: boolean; replay?: boolean; json?: boolean }) => {
       const ctx = cliContext();
       try {
         const topic = ctx.topology.topics[opts.topic as keyof typeof ctx.topology.topics];
@@ -32,8 +49,9 @@ export function registerDeadLettersCommand(program: Command): void {
         const { v1 } = await import('@google-cloud/pubsub');
         const client = new v1.SubscriberClient(await ctx.pubsub().getClientConfig() as never);
         const subscription = `projects/${ctx.projectId}/subscriptions/${spec.name}`;
-        const [response] = await client.pull({ subscription, maxMessages: Number(opts.max) });
-        const received = response.receivedMessages ?? [];
+        const max = Number(opts.max);
+        if (!Number.isInteger(max) || max < 1 || max > 1000) throw new CliError('--max must be an integer from 1 to 1000');
+        const received = await pullOnce(client, subscription, max);
         const views: DeadLetterView[] = received.map((r) => {
           const m = r.message ?? {};
           const a = m.attributes ?? {};
@@ -47,16 +65,25 @@ export function registerDeadLettersCommand(program: Command): void {
             body: Buffer.from(m.data ?? '').toString('utf8').slice(0, 200),
           };
         });
+        if (opts.replay) {
+          // The original data and attributes, without what dead-lettering added; removed only once republished.
+          for (const r of received) {
+            const attributes = Object.fromEntries(Object.entries(r.message?.attributes ?? {}).filter(([k]) => !k.startsWith('governor') && !k.startsWith('CloudPubSubDeadLetter')));
+            await ctx.pubsub().topic(topic).publishMessage({ data: Buffer.from(r.message?.data ?? ''), attributes });
+          }
+        }
         const ackIds = received.map((r) => r.ackId).filter((id): id is string => Boolean(id));
         if (ackIds.length > 0) {
-          // Without --ack the messages go back at once for the next reader.
-          if (opts.ack) await client.acknowledge({ subscription, ackIds });
+          // Without --ack (or --replay) the messages go back at once for the next reader.
+          if (opts.ack || opts.replay) await client.acknowledge({ subscription, ackIds });
           else await client.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: 0 });
         }
         await client.close();
         output(views, Boolean(opts.json), () =>
           views.length === 0
             ? `no dead letters on ${spec.topic}`
+            : opts.replay
+              ? `${views.length} message(s) published to ${topic} again`
             : views.map((v) => `${v.publishTime} ${v.messageId} [${v.failure ?? '?'}] ${v.reason ?? ''}\n    ${v.body}`).join('\n'),
         );
       } finally {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { METRIC_TYPES, METRIC_UNITS, type MetricType } from '../../shared/contracts/vocabulary';
 import { parseAlertRules } from '../../shared/metrics/alert-rules';
@@ -6,7 +5,7 @@ import { metricStatistics, performanceReport } from '../../shared/metrics/metric
 import type { Statistics } from '../../shared/metrics/statistics';
 import { windowMilliseconds } from '../../shared/metrics/windows';
 import { loadAlertRules, updateAlertRules } from '../../shared/store/metric-rules-store';
-import { cliContext, CliError, output } from './cli-context';
+import { cliContext, CliError, output, readJsonFile } from './cli-context';
 
 function metricOf(text: string): MetricType {
   const metric = text.toUpperCase().replace(/-/g, '_') as MetricType;
@@ -119,13 +118,7 @@ export function registerMetricsCommand(program: Command): void {
     .command('set <file>')
     .description('replace the rules with a JSON array from a file; invalid rules change nothing')
     .action(async (file: string) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (error) {
-        throw new CliError(`${file}: ${(error as Error).message}`);
-      }
-      const next = parseAlertRules(parsed);
+      const next = parseAlertRules(readJsonFile(file));
       const ctx = cliContext();
       try {
         await updateAlertRules(ctx.firestore(), () => next);

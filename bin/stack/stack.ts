@@ -6,6 +6,7 @@ import { freePort } from './ports';
 import { SCHEDULES } from '../../shared/topology/schedules';
 import { startLocalScheduler, type LocalScheduler } from './local-scheduler';
 import { startLocalSecretManager, type LocalSecretManager } from './local-secret-manager';
+import { startMailCatcher, type MailCatcher, type MailCatcherOptions } from './mail-catcher';
 import { provisionPubSub } from './provision';
 import { repoRoot } from './repo-root';
 
@@ -28,6 +29,8 @@ export interface StackOptions {
   schedules?: boolean;
   /** Use this Secret Manager endpoint (`host:port`) instead of starting the in-process one. */
   secretManagerEndpoint?: string;
+  /** Run a development mail catcher (maildev) and point the alert senders' SMTP_* at it. */
+  mailCatcher?: boolean | MailCatcherOptions;
   /** Receives every output line, tagged with the process name. */
   onLine?: (source: string, line: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -39,6 +42,8 @@ export interface Stack {
   firestoreHost: string;
   /** `host:port` of the Secret Manager the functions use (the in-process one unless given). */
   secretManagerEndpoint: string;
+  /** The mail catcher, when the stack runs one. */
+  mailCatcher: MailCatcher | undefined;
   topology: Topology;
   functions: FunctionProcess[];
   /** Environment a Google client needs to talk to this stack. */
@@ -72,11 +77,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let scheduler: LocalScheduler | undefined;
   let secretManager: LocalSecretManager | undefined;
+  let mailCatcher: MailCatcher | undefined;
   const stop = async (): Promise<void> => {
     await scheduler?.stop();
     await secretManager?.stop();
     await Promise.all(functions.map((f) => f.process.stop()));
-    await Promise.all(emulators.map((e) => e.stop()));
+    await Promise.all([...emulators.map((e) => e.stop()), mailCatcher?.stop()]);
   };
 
   try {
@@ -109,7 +115,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const unknown = (options.functions ?? []).filter((name) => !topology.functions.some((f) => f.name === name));
     if (unknown.length > 0) throw new Error(`unknown function(s): ${unknown.join(', ')}`);
 
-    const functionEnv = { ...baseEnv, ...clientEnv, ...options.functionEnv };
+    if (options.mailCatcher) {
+      mailCatcher = await startMailCatcher({ ...(options.mailCatcher === true ? {} : options.mailCatcher), onLine: onLine('mail-catcher') });
+    }
+    const functionEnv = { ...baseEnv, ...clientEnv, ...mailCatcher?.smtpEnv, ...options.functionEnv };
     const ports = new Map<string, number>();
     for (const [i, spec] of wanted.entries()) {
       ports.set(spec.name, options.functionBasePort ? options.functionBasePort + i : await freePort());
@@ -145,6 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       pubsubHost,
       firestoreHost,
       secretManagerEndpoint,
+      mailCatcher,
       topology,
       functions,
       clientEnv,

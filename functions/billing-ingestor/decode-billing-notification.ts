@@ -1,17 +1,10 @@
 import { billingNotificationAttributesSchema, billingNotificationDataSchema, type BillingNotification } from '../../shared/contracts/billing-notification';
-import { EventDecodeError, PermanentEventError } from '../../shared/contracts/event';
-import { MAX_EVENT_BYTES } from '../../shared/contracts/envelope';
+import { EventDecodeError, parseJsonBody, PermanentEventError } from '../../shared/contracts/event';
 import type { PushedMessage } from '../common/pubsub-push';
 
 /** Decodes and validates a Cloud Billing budget notification; only USD budgets are counted. */
 export function decodeBillingNotification(message: PushedMessage): BillingNotification {
-  if (message.data.length > MAX_EVENT_BYTES) throw new EventDecodeError('oversize', `message is ${message.data.length} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(message.data.toString('utf8'));
-  } catch (error) {
-    throw new EventDecodeError('not-json', `body is not JSON: ${(error as Error).message}`);
-  }
+  const json = parseJsonBody(message.data);
   const data = billingNotificationDataSchema.safeParse(json);
   const attributes = billingNotificationAttributesSchema.safeParse(message.attributes);
   const issues = [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventDecodeError } from '../../shared/contracts/event';
+import { EventDecodeError, parseJsonBody } from '../../shared/contracts/event';
 import type { PushedMessage } from '../common/pubsub-push';
 
 /** What a message on the key-rotation topic asks for. */
@@ -26,13 +26,8 @@ export function decodeRotationTrigger(message: PushedMessage): RotationTrigger {
     if (!secret) throw new EventDecodeError('schema', `Secret Manager notification without a valid secretId attribute ("${secretId}")`);
     return { kind: 'secret-manager', secret, eventType };
   }
-  if (message.data.length > 4096) throw new EventDecodeError('oversize', `a rotation trigger is at most 4 KB, got ${message.data.length} bytes`);
-  let json: unknown;
-  try {
-    json = message.data.length === 0 ? {} : JSON.parse(message.data.toString('utf8'));
-  } catch (error) {
-    throw new EventDecodeError('not-json', `body is not JSON: ${(error as Error).message}`);
-  }
+  // An empty body is a plain tick.
+  const json = message.data.length === 0 ? {} : parseJsonBody(message.data, 4096);
   const parsed = scheduleSchema.safeParse(json);
   if (!parsed.success) throw new EventDecodeError('schema', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
   return { kind: 'schedule', ...(parsed.data.secrets ? { secrets: parsed.data.secrets } : {}), force: parsed.data.force };

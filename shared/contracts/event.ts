@@ -58,17 +58,19 @@ export class EventDecodeError extends Error {
   }
 }
 
-/** Decodes a wire message (UTF-8 JSON) into a validated event of the expected type. */
-export function decodeEvent<T extends EventType>(body: Buffer, expected: T): EventsByType[T] {
-  if (body.length > MAX_EVENT_BYTES) {
-    throw new EventDecodeError('oversize', `message is ${body.length} bytes; the limit is ${MAX_EVENT_BYTES}`);
-  }
-  let value: unknown;
+/** A message body as JSON, or an `EventDecodeError` saying it is too large or not JSON. */
+export function parseJsonBody(body: Buffer, maxBytes: number = MAX_EVENT_BYTES): unknown {
+  if (body.length > maxBytes) throw new EventDecodeError('oversize', `message is ${body.length} bytes; the limit is ${maxBytes}`);
   try {
-    value = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new EventDecodeError('not-json', `body is not JSON: ${(error as Error).message}`);
   }
+}
+
+/** Decodes a wire message (UTF-8 JSON) into a validated event of the expected type. */
+export function decodeEvent<T extends EventType>(body: Buffer, expected: T): EventsByType[T] {
+  const value = parseJsonBody(body);
   try {
     return parseEvent(value, expected);
   } catch (error) {

@@ -21,7 +21,7 @@ import { installExitHook } from './exit-hook';
 import { MessageBatch, type OutboundMessage } from './message-batch';
 import { BufferFullError, isTransient, PublishError, PublisherClosedError } from './publish-error';
 import { resolvePublisherOptions, type PublisherOptions, type ResolvedPublisherOptions } from './publisher-options';
-import { createDropReporter, reportPublishError } from './reporters';
+import { createDropReporter, reportPublishError, reportPublisherFault } from './reporters';
 import { PubSubTransport, type PublishTransport } from './transport';
 
 /** What `emit()` hands to the caller: the event id, and whether the buffer took the event. */
@@ -236,8 +236,9 @@ export class GovernorPublisher {
       try {
         this.flushMetrics();
       } catch (error) {
-        // A full buffer with the `throw` policy: the drop is counted; keep the timer alive.
-        if (!(error instanceof BufferFullError)) throw error;
+        // A full buffer with the `throw` policy: the drop is already counted. Anything else is
+        // logged: a timer that throws would crash the agent that only wanted to record metrics.
+        if (!(error instanceof BufferFullError)) reportPublisherFault('metrics flush failed', error);
       }
     }, this.options.metrics.flushIntervalMilliseconds);
     timer.unref();
@@ -365,7 +366,7 @@ export class GovernorPublisher {
     try {
       callback();
     } catch (error) {
-      process.stderr.write(`${JSON.stringify({ severity: 'ERROR', message: `publisher callback threw: ${(error as Error).message}`, component: 'governor-publisher' })}\n`);
+      reportPublisherFault('publisher callback threw', error);
     }
   }
 

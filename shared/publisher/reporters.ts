@@ -5,6 +5,11 @@ function writeLine(severity: string, message: string, fields: Record<string, unk
   process.stderr.write(`${JSON.stringify({ severity, message, component: 'governor-publisher', ...fields })}\n`);
 }
 
+/** An internal fault (a throwing callback, a failed metrics flush): logged, never thrown into the agent. */
+export function reportPublisherFault(what: string, error: unknown): void {
+  writeLine('ERROR', `${what}: ${error instanceof Error ? error.message : String(error)}`, {});
+}
+
 /** Default `onError`: every failed batch is one ERROR line naming its event count and topic. */
 export function reportPublishError(error: PublishError): void {
   writeLine('ERROR', error.message, { topic: error.topic, eventCount: error.eventIds.length, attempts: error.attempts });

@@ -34,6 +34,10 @@ export const COLLECTIONS = {
   bans: 'governor_bans',
   /** One document per rotated secret: the rotator's lease and the last rotation. */
   keyRotations: 'governor_key_rotations',
+  /** One document per (route, alert delivery): queued, sending or sent — never sent twice. */
+  alertDeliveries: 'governor_alert_deliveries',
+  /** One document per alert route: when it last emailed (the digest window) and who is sending. */
+  alertRoutes: 'governor_alert_routes',
 } as const;
 
 /** Documents in `config`. */
@@ -48,10 +52,12 @@ export const CONFIG_DOCS = {
   securityPolicyLastGood: 'security_policy_last_good',
   keyRotation: 'key_rotation',
   keyRotationLastGood: 'key_rotation_last_good',
+  alertRouting: 'alert_routing',
+  alertRoutingLastGood: 'alert_routing_last_good',
 } as const;
 
 /** Field holding the time a document may be deleted by a Firestore TTL policy. */
 export const TTL_FIELD = 'expireAt';
 
 /** Collections whose documents expire by Firestore TTL on `expireAt` (infra/firestore.tf agrees). */
-export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans];
+export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans, COLLECTIONS.alertDeliveries];

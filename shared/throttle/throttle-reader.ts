@@ -54,6 +54,7 @@ export class ThrottleReader {
   private lastConfirmed = 0;
   private current: ReaderState = 'connecting';
   private relistenAttempts = 0;
+  private checking: Promise<void> | undefined;
 
   constructor(options: ThrottleReaderOptions = {}) {
     const o = { ...THROTTLE_READER_DEFAULTS, clock: () => new Date(), ...stripUndefined(options) };
@@ -69,7 +70,9 @@ export class ThrottleReader {
     this.period = periodOf(o.clock());
     this.firstSnapshot = new Promise((resolve) => (this.resolveFirst = resolve));
     this.listen();
-    this.timer = setInterval(() => void this.healthCheck(), o.healthCheckIntervalMilliseconds);
+    this.timer = setInterval(() => {
+      this.checking ??= this.healthCheck().finally(() => (this.checking = undefined));
+    }, o.healthCheckIntervalMilliseconds);
     this.timer.unref();
   }
 
@@ -108,6 +111,8 @@ export class ThrottleReader {
     clearInterval(this.timer);
     this.unsubscribe?.();
     this.setState('closed');
+    // No read of ours may outlive close(): the caller may terminate a shared client next.
+    await this.checking;
     if (this.ownsClient) await this.db.terminate();
   }
 
@@ -118,21 +123,30 @@ export class ThrottleReader {
   private listen(): void {
     this.unsubscribe?.();
     const listenedPeriod = this.period.id;
-    this.unsubscribe = this.ref().onSnapshot(
-      (snapshot) => {
-        if (listenedPeriod !== this.period.id) return;
-        this.flags = (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
-        this.confirm();
-        this.relistenAttempts = 0;
-        this.resolveFirst();
-      },
-      (error) => {
-        // The listener ended for good; report it and listen again with backoff.
-        this.setState('unavailable', error.message);
-        const delay = Math.min(30_000, 500 * 2 ** this.relistenAttempts++);
-        setTimeout(() => this.current !== 'closed' && this.listen(), delay).unref();
-      },
-    );
+    try {
+      this.unsubscribe = this.ref().onSnapshot(
+        (snapshot) => {
+          if (listenedPeriod !== this.period.id) return;
+          this.flags = (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
+          this.confirm();
+          this.relistenAttempts = 0;
+          this.resolveFirst();
+        },
+        (error) => this.listenAgainLater(error),
+      );
+    } catch (error) {
+      // A client terminated under the reader throws at once; this runs on a timer, where a throw
+      // would crash the agent. Report it and keep trying like any other listener failure.
+      this.unsubscribe = undefined;
+      this.listenAgainLater(error as Error);
+    }
+  }
+
+  /** The listener ended for good; report it and listen again with backoff. */
+  private listenAgainLater(error: Error): void {
+    this.setState('unavailable', error.message);
+    const delay = Math.min(30_000, 500 * 2 ** this.relistenAttempts++);
+    setTimeout(() => this.current !== 'closed' && this.listen(), delay).unref();
   }
 
   /** A new month starts with no flags: follow the period the clock is in. */

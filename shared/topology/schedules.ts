@@ -28,4 +28,11 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     data: '{"tick":"rotate"}',
     description: 'Every 5 minutes: rotate the secrets that are due, retire versions past their grace window',
   },
+  {
+    name: 'governor-alert-tick',
+    cron: '* * * * *',
+    topic: 'alertTicks',
+    data: '{"tick":"alerts"}',
+    description: 'Once a minute: email each alert route the digest of alerts queued since its last email',
+  },
 ];

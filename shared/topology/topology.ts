@@ -4,7 +4,7 @@
  * Terraform in infra/ agrees with it.
  */
 
-export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing', 'metricTicks'] as const;
+export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing', 'metricTicks', 'alertTicks'] as const;
 export type TopicKey = (typeof TOPIC_KEYS)[number];
 
 /** Default topic names, each overridable by the env var beside it. */
@@ -18,6 +18,8 @@ export const TOPIC_DEFAULTS: Readonly<Record<TopicKey, { name: string; env: stri
   billing: { name: 'governor-billing-budgets', env: 'GOVERNOR_TOPIC_BILLING' },
   /** Once a minute (Cloud Scheduler; locally the stack's scheduler): evaluate rules, export metrics. */
   metricTicks: { name: 'governor-metric-ticks', env: 'GOVERNOR_TOPIC_METRIC_TICKS' },
+  /** Once a minute: email the alert digests whose window has passed. */
+  alertTicks: { name: 'governor-alert-ticks', env: 'GOVERNOR_TOPIC_ALERT_TICKS' },
 };
 
 /** Delivery settings shared by every consumer subscription unless one overrides them. */
@@ -84,6 +86,8 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
     consumer('metric-evaluator', 'metricEvaluator', topics.metricTicks),
     consumer('security-monitor', 'securityMonitor', topics.security),
     consumer('key-rotator', 'keyRotator', topics.keyRotation),
+    consumer('alert-notifier', 'alertNotifier', topics.alerts),
+    consumer('alert-digest', 'alertDigest', topics.alertTicks),
   ];
   const deadLetterTopics = [...new Set(functions.map((f) => f.subscription.deadLetterTopic))];
   return {

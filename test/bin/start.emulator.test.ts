@@ -19,6 +19,10 @@ describe('npm start (the local stack)', () => {
   const ports = { pubsub: 0, firestore: 0 };
   const env = () => ({
     ...process.env,
+    // No SMTP_HOST: the stack runs its mail catcher (on free ports).
+    SMTP_HOST: '',
+    GOVERNOR_MAIL_SMTP_PORT: '0',
+    GOVERNOR_MAIL_WEB_PORT: '0',
     GOOGLE_CLOUD_PROJECT: 'demo-start-test',
     GOVERNOR_PUBSUB_PORT: String(ports.pubsub),
     GOVERNOR_FIRESTORE_PORT: String(ports.firestore),
@@ -46,6 +50,21 @@ describe('npm start (the local stack)', () => {
     expect(output).toMatch(new RegExp(`Firestore emulator\\s+127\\.0\\.0\\.1:${ports.firestore}`));
     for (const fn of loadTopology({}).functions) expect(output).toMatch(new RegExp(`fn ${fn.name}\\s+http://127\\.0\\.0\\.1:\\d+`));
     expect(output).toMatch(/schedule\s+governor-metric-tick: "\* \* \* \* \*" → governor-metric-ticks/);
+    expect(output).toMatch(/Alert email\s+http:\/\/127\.0\.0\.1:\d+\s+← read it here \(maildev, SMTP 127\.0\.0\.1:\d+\)/);
+  });
+
+  it('delivers the demo alert email to the mail catcher it prints', async () => {
+    const governor = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/governor.js'), ...args], { encoding: 'utf8', env: env() });
+    expect(governor(['budget', 'set', 'total', '10']).status).toBe(0);
+    expect(governor(['publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '8.5']).status).toBe(0);
+    const webUrl = /Alert email\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    const emails = await waitFor(
+      async () => (await (await fetch(`${webUrl}/api/email`)).json()) as { subject: string }[],
+      (e) => e.length > 0,
+      60_000,
+      'the alert email',
+    );
+    expect(emails.map((e) => e.subject)).toEqual(['[Governor WARNING] total budget at 85.0% ($8.50 of $10.00) — threshold 80.0% crossed']);
   });
 
   it('records a cost event published three times exactly once', async () => {
@@ -72,5 +91,7 @@ describe('npm start (the local stack)', () => {
     const functionPorts = [...output.matchAll(/fn \S+\s+http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
     expect(functionPorts).toHaveLength(loadTopology({}).functions.length);
     for (const port of functionPorts) expect(processesOnPort(port)).toEqual([]);
+    const smtpPort = /SMTP 127\.0\.0\.1:(\d+)\)/.exec(output)?.[1];
+    expect(spawnSync('pgrep', ['-af', `maildev.js --smtp ${smtpPort} `], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l && !l.includes('pgrep'))).toEqual([]);
   });
 });

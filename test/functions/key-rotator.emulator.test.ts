@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '../../bin/stack/repo-root';
 import { startLocalSecretManager, type LocalSecretManager } from '../../bin/stack/local-secret-manager';
 import { createLogger } from '../../shared/logging/logger';
 import { listVersions, rotateSecret } from '../../shared/secrets/key-rotation';
@@ -9,18 +6,13 @@ import { SecretCache, SecretIntegrityError } from '../../shared/secrets/secret-c
 import { secretManagerClient } from '../../shared/secrets/secret-manager-client';
 import { COLLECTIONS } from '../../shared/store/collections';
 import { updateRotationConfig } from '../../shared/store/rotation-config-store';
-import { LOOPBACK_PRELOAD, startTestStack, waitFor, type TestStack } from '../support/test-stack';
+import { governorCli } from '../support/governor-cli';
+import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
 
 describe('key-rotator with Secret Manager (real client, in-process server)', () => {
   let stack: TestStack;
   let client: ReturnType<typeof secretManagerClient>;
-  // Asynchronous: the Secret Manager server lives in this process, and a blocking spawn would starve it.
-  const governor = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--require', LOOPBACK_PRELOAD, join(repoRoot(), 'bin/governor.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...stack.clientEnv } }, (error, stdout, stderr) =>
-        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const governor = governorCli(() => stack.clientEnv);
   const tick = (data: Record<string, unknown> = { tick: 'rotate' }) => stack.pubsub.topic(stack.topology.topics.keyRotation).publishMessage({ json: data });
   const createSecret = async (secretId: string) => {
     await client.createSecret({ parent: `projects/${stack.projectId}`, secretId, secret: { replication: { automatic: {} } } });

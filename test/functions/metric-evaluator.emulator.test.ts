@@ -54,7 +54,9 @@ describe('metric-evaluator (the minute tick)', () => {
     // Earlier ticks exported up to ~90 s ago; this test writes minutes just before that, so it
     // starts the export over (a first run looks back ten minutes).
     await stack.db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.metricExportCursor).delete();
-    const minuteAgo = (n: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - n * 60_000 + 5_000);
+    // Fixed once: a minute boundary passing mid-test must not move the minutes the assertions name.
+    const thisMinute = Math.floor(Date.now() / 60_000) * 60_000;
+    const minuteAgo = (n: number) => new Date(thisMinute - n * 60_000 + 5_000);
     // 230 series in one minute (more than one request), and a second minute for one of them.
     for (let i = 0; i < 230; i++) await topic.publishMessage({ json: event('API_CALLS', [1, 1], { operation: `op-${i}` }, minuteAgo(4)) });
     await topic.publishMessage({ json: event('LATENCY', [12, 80, 250, 4000], { operation: 'op-0' }, minuteAgo(3)) });

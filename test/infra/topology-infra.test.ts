@@ -97,4 +97,18 @@ describe('infra/ agrees with the topology module', () => {
     // Secret Manager's own rotation schedule notifies the rotator's topic.
     expect(block(resource(tf, 'google_secret_manager_secret', 'rotated'), 'topics').name).toBe('${google_pubsub_topic.events["key_rotation"].id}');
   });
+
+  it('gives the alert senders the SMTP settings and read access to the SMTP password secret only', () => {
+    const senders = topology.functions.filter((f) => f.target === 'alertNotifier' || f.target === 'alertDigest').map((f) => f.name);
+    expect(senders).toHaveLength(2);
+    expect(tf.locals.alert_senders).toBe(`\${toset(${JSON.stringify(senders)})}`.replace(/","/g, '", "'));
+    expect(Object.keys(tf.locals.smtp_env as Record<string, string>).sort()).toEqual(
+      ['GOVERNOR_ALERT_EMAIL_FROM', 'GOVERNOR_ALERT_EMAIL_TO', 'SMTP_HOST', 'SMTP_PASSWORD_SECRET', 'SMTP_PORT', 'SMTP_REQUIRE_TLS', 'SMTP_USER'],
+    );
+    expect(resource(tf, 'google_secret_manager_secret', 'smtp_password').secret_id).toBe('governor-smtp-password');
+    const accessor = resource(tf, 'google_secret_manager_secret_iam_member', 'smtp_password_accessor');
+    expect(accessor.for_each).toBe('${local.alert_senders}');
+    expect(accessor.role).toBe('roles/secretmanager.secretAccessor');
+    expect(block(resource(tf, 'google_cloudfunctions2_function', 'consumer'), 'service_config').environment_variables).toContain('local.function_env');
+  });
 });

@@ -6,6 +6,12 @@ import { MemoryTransport } from '../../support/memory-transport';
 
 const cost = (amountMicros = 1) => ({ category: 'OTHER' as const, amountMicros });
 
+// Every publisher is closed after its test: a live metrics timer must not outlive this file.
+const opened: Array<{ close(): Promise<unknown> }> = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((publisher) => publisher.close().catch(() => undefined)));
+});
+
 function setup(options: PublisherOptions = {}) {
   const transport = new MemoryTransport();
   const errors: PublishError[] = [];
@@ -19,6 +25,7 @@ function setup(options: PublisherOptions = {}) {
     onDrop: (d) => drops.push(d),
     ...options,
   });
+  opened.push(publisher);
   return { transport, errors, drops, publisher };
 }
 

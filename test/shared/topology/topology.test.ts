@@ -10,6 +10,7 @@ describe('loadTopology', () => {
       keyRotation: 'governor-key-rotation',
       billing: 'governor-billing-budgets',
       metricTicks: 'governor-metric-ticks',
+      alertTicks: 'governor-alert-ticks',
     });
   });
 

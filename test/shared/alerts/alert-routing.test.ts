@@ -1,0 +1,55 @@
+import { defaultAlertRouting, parseAlertRouting, routesFor } from '../../../shared/alerts/alert-routing';
+import { OptionsError } from '../../../shared/contracts/validation-error';
+import { budgetAlert, performanceAlert, securityAlert } from '../../support/alert-fixtures';
+
+describe('alert routing', () => {
+  const routing = parseAlertRouting({
+    from: 'governor@example.com',
+    digestWindowSeconds: 60,
+    routes: [
+      { id: 'ops', to: ['ops@example.com'] },
+      { id: 'security', kinds: ['security'], severities: ['CRITICAL'], to: ['sec@example.com', 'oncall@example.com'] },
+      { id: 'ai-spend', kinds: ['budget', 'forecast'], categories: ['AI_API_CALLS'], to: ['ml@example.com'] },
+    ],
+  });
+
+  describe('defaultAlertRouting', () => {
+    it('sends everything to GOVERNOR_ALERT_EMAIL_TO from GOVERNOR_ALERT_EMAIL_FROM', () => {
+      const d = defaultAlertRouting({ GOVERNOR_ALERT_EMAIL_TO: 'a@x.io, b@x.io', GOVERNOR_ALERT_EMAIL_FROM: 'gov@x.io' });
+      expect(d).toEqual({ from: 'gov@x.io', digestWindowSeconds: 60, routes: [{ id: 'all', kinds: [], severities: [], categories: [], to: ['a@x.io', 'b@x.io'] }] });
+      expect(() => parseAlertRouting(d)).not.toThrow();
+    });
+  });
+
+  describe('parseAlertRouting', () => {
+    it('names every bad field', () => {
+      const attempt = () => parseAlertRouting({ from: 'nobody', digestWindowSeconds: -1, routes: [{ id: 'Bad Id', to: [] }] });
+      expect(attempt).toThrow(OptionsError);
+      expect(attempt).toThrow(/from: .*e-mail/);
+      expect(attempt).toThrow(/digestWindowSeconds/);
+      expect(attempt).toThrow(/routes\.0\.id/);
+      expect(attempt).toThrow(/routes\.0\.to/);
+    });
+
+    it('refuses unknown keys and severities', () => {
+      expect(() => parseAlertRouting({ from: 'a@b.io', digestWindowSeconds: 0, routes: [{ id: 'x', to: ['a@b.io'], severities: ['PANIC'] }] })).toThrow(/routes\.0\.severities\.0/);
+      expect(() => parseAlertRouting({ from: 'a@b.io', digestWindowSeconds: 0, routes: [{ id: 'x', to: ['a@b.io'], recipients: [] }] })).toThrow(/recipients/);
+    });
+  });
+
+  describe('routesFor', () => {
+    it('matches routes by kind, severity and category; empty lists match everything', () => {
+      expect(routesFor(routing, securityAlert({ severity: 'CRITICAL' })).map((r) => r.id)).toEqual(['ops', 'security']);
+      expect(routesFor(routing, securityAlert({ severity: 'WARNING' })).map((r) => r.id)).toEqual(['ops']);
+      expect(routesFor(routing, budgetAlert({ category: 'AI_API_CALLS' })).map((r) => r.id)).toEqual(['ops', 'ai-spend']);
+      expect(routesFor(routing, budgetAlert({ category: 'STORAGE' })).map((r) => r.id)).toEqual(['ops']);
+      expect(routesFor(routing, performanceAlert()).map((r) => r.id)).toEqual(['ops']);
+    });
+
+    it('treats a budget EXCEEDED alert as CRITICAL', () => {
+      const critical = parseAlertRouting({ from: 'a@b.io', digestWindowSeconds: 0, routes: [{ id: 'pager', severities: ['CRITICAL'], to: ['p@b.io'] }] });
+      expect(routesFor(critical, budgetAlert({ severity: 'EXCEEDED', alertThresholdExceeded: 1 }))).toHaveLength(1);
+      expect(routesFor(critical, budgetAlert({ severity: 'WARNING' }))).toHaveLength(0);
+    });
+  });
+});

@@ -1,0 +1,79 @@
+import { Firestore } from '@google-cloud/firestore';
+import { claimDelivery, DELIVERY_DEFAULTS, recordFailed, recordSent } from '../../../shared/store/alert-deliveries-store';
+import { budgetAlert, securityAlert } from '../../support/alert-fixtures';
+import { testProjectId } from '../../support/test-stack';
+
+const MINUTE = 60_000;
+
+describe('alert deliveries store (Firestore emulator)', () => {
+  let db: Firestore;
+  let route = 0;
+  const nextRoute = () => `route-${++route}`;
+
+  beforeAll(() => {
+    db = new Firestore({ projectId: testProjectId() });
+  });
+  afterAll(async () => {
+    await db.terminate();
+  });
+
+  describe('claimDelivery', () => {
+    it('sends a first alert, calls its redelivery a duplicate, and queues the next one within the window', async () => {
+      const r = nextRoute();
+      const [a, b] = [budgetAlert(), securityAlert()];
+      const first = await claimDelivery(db, r, a, MINUTE, 0);
+      expect(first).toMatchObject({ action: 'send', previousLastSentAt: undefined });
+      if (first.action !== 'send') throw new Error('expected send');
+      await recordSent(db, r, first.deliveries, '<m1@x>', 1000);
+      expect(await claimDelivery(db, r, a, MINUTE, 2000)).toEqual({ action: 'duplicate' });
+      expect(await claimDelivery(db, r, b, MINUTE, 2000)).toEqual({ action: 'queued' });
+      // After the window, the queue goes out (with nothing new: the digest tick).
+      const digest = await claimDelivery(db, r, undefined, MINUTE, 1000 + MINUTE);
+      expect(digest.action === 'send' && digest.deliveries.map((d) => d.alert.alertId)).toEqual([b.alertId]);
+    });
+
+    it('queues while another sender holds the route, and sends a crashed sender’s alerts once its lease lapses', async () => {
+      const r = nextRoute();
+      const [a, b] = [budgetAlert(), securityAlert()];
+      const crashed = await claimDelivery(db, r, a, 0, 0);
+      expect(crashed.action).toBe('send');
+      // The sender never records anything (it crashed); the route stays busy for the lease.
+      expect(await claimDelivery(db, r, b, 0, 1000)).toEqual({ action: 'queued' });
+      const recovered = await claimDelivery(db, r, undefined, 0, DELIVERY_DEFAULTS.leaseMilliseconds + 1);
+      expect(recovered.action === 'send' && recovered.deliveries.map((d) => d.alert.alertId).sort()).toEqual([a.alertId, b.alertId].sort());
+    });
+
+    it('lets exactly one of many concurrent first alerts on a new route send', async () => {
+      const r = nextRoute();
+      const decisions = await Promise.all(Array.from({ length: 20 }, () => claimDelivery(db, r, budgetAlert(), MINUTE, 1000)));
+      expect(decisions.filter((d) => d.action === 'send')).toHaveLength(1);
+      expect(decisions.filter((d) => d.action === 'queued')).toHaveLength(19);
+    });
+
+    it('caps one email at maxAlertsPerEmail alerts, oldest first', async () => {
+      const r = nextRoute();
+      const held = await claimDelivery(db, r, securityAlert(), MINUTE, 0);
+      if (held.action !== 'send') throw new Error('expected send');
+      await recordSent(db, r, held.deliveries, '<m@x>', 0);
+      const queued = Array.from({ length: DELIVERY_DEFAULTS.maxAlertsPerEmail + 5 }, () => budgetAlert());
+      for (const [i, alert] of queued.entries()) await claimDelivery(db, r, alert, MINUTE, i + 1);
+      const digest = await claimDelivery(db, r, undefined, MINUTE, 2 * MINUTE);
+      expect(digest.action === 'send' && digest.deliveries.map((d) => d.alert.alertId)).toEqual(queued.slice(0, DELIVERY_DEFAULTS.maxAlertsPerEmail).map((a) => a.alertId));
+    });
+  });
+
+  describe('recordFailed', () => {
+    it('requeues with one more attempt, restores the window, and returns what is out of attempts', async () => {
+      const r = nextRoute();
+      const a = budgetAlert();
+      let exhausted: unknown[] = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const claim = await claimDelivery(db, r, a, MINUTE, attempt);
+        if (claim.action !== 'send') throw new Error(`attempt ${attempt}: expected send, got ${claim.action}`);
+        expect(claim.deliveries[0]?.attempts).toBe(attempt - 1);
+        exhausted = await recordFailed(db, r, claim.deliveries, 'ECONNREFUSED', claim.previousLastSentAt, 3);
+      }
+      expect(exhausted).toMatchObject([{ deliveryKey: a.alertId, attempts: 3, lastError: 'ECONNREFUSED' }]);
+    });
+  });
+});
