@@ -4,6 +4,7 @@ import { repoRoot } from './stack/repo-root';
 import { DEMO_ROTATION, seedLocalDemo } from './stack/local-demo';
 import { startStack, type Stack } from './stack/stack';
 import { SCHEDULES } from '../shared/topology/schedules';
+import { SMTP_DEFAULTS } from '../functions/common/alerts/smtp-settings';
 
 /** Port of the first function; the rest follow. GOVERNOR_FUNCTIONS_PORT overrides it (0: any free ports). */
 const DEFAULT_FUNCTIONS_PORT = 8181;
@@ -21,7 +22,7 @@ function describe(stack: Stack): string {
     ['Secret Manager', `${stack.secretManagerEndpoint} (in-process, built from the client's protos)`],
     stack.mailCatcher
       ? ['Alert email', `${stack.mailCatcher.webUrl}  ← read it here (maildev, SMTP ${stack.mailCatcher.smtpHost}:${stack.mailCatcher.smtpPort})`]
-      : ['Alert email', `SMTP ${process.env.SMTP_HOST}:${process.env.SMTP_PORT ?? 587} (from SMTP_HOST)`],
+      : ['Alert email', `SMTP ${process.env.SMTP_HOST}:${process.env.SMTP_PORT ?? SMTP_DEFAULTS.port} (from SMTP_HOST)`],
     ...stack.functions.map((f) => [`fn ${f.spec.name}`, `${f.url}  ← push from ${f.spec.subscription.name} (${f.spec.subscription.topic})`]),
     ...stack.topology.deadLetterSubscriptions.map((d) => ['dead letters', `${d.topic} → pull ${d.name}`]),
     ...SCHEDULES.map((s) => [`schedule`, `${s.name}: "${s.cron}" → ${stack.topology.topics[s.topic]}`]),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseAlertRouting, type AlertRoute } from '../../shared/alerts/alert-routing';
 import { listDeliveries, type DeliveryStatus } from '../../shared/store/alert-deliveries-store';
 import { loadAlertRouting, updateAlertRouting } from '../../shared/store/alert-routing-store';
-import { cliContext, CliError, output, readJsonFile } from './cli-context';
+import { CliError, intOption, output, readJsonFile, withCliContext } from './cli-context';
 
 const STATUSES: readonly DeliveryStatus[] = ['queued', 'sending', 'sent', 'dead-lettered'];
 const matches = (r: AlertRoute) =>
@@ -17,8 +17,7 @@ export function registerAlertsCommand(program: Command): void {
     .description('the routing in force')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const loaded = await loadAlertRouting(ctx.firestore());
         output(loaded, Boolean(opts.json), () =>
           [
@@ -27,9 +26,7 @@ export function registerAlertsCommand(program: Command): void {
             ...loaded.config.routes.map((r) => `  ${r.id}: ${matches(r)} → ${r.to.join(', ')}`),
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   routing
@@ -37,13 +34,10 @@ export function registerAlertsCommand(program: Command): void {
     .description('replace the routing with a JSON file ({from, digestWindowSeconds, routes:[{id, kinds?, severities?, categories?, to}]}); invalid routing changes nothing')
     .action(async (file: string) => {
       const next = parseAlertRouting(readJsonFile(file));
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         await updateAlertRouting(ctx.firestore(), () => next);
         process.stdout.write(`${next.routes.length} route(s) in force\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   alerts
@@ -54,10 +48,8 @@ export function registerAlertsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
       if (opts.status && !STATUSES.includes(opts.status as DeliveryStatus)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`);
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be an integer from 1 to 1000');
-      const ctx = cliContext();
-      try {
+      const limit = intOption(opts.limit, 'limit', { min: 1, max: 1000 });
+      await withCliContext(async (ctx) => {
         const rows = (await listDeliveries(ctx.firestore(), { status: opts.status as DeliveryStatus | undefined, limit })).map((d) => ({
           route: d.routeId,
           delivery: d.deliveryKey,
@@ -73,21 +65,16 @@ export function registerAlertsCommand(program: Command): void {
             ? 'no alert deliveries'
             : rows.map((r) => `${r.queuedAt}  ${r.status.padEnd(13)} ${r.route}  ${r.kind}  ${r.delivery}${r.attempts ? `  (${r.attempts} failed: ${r.lastError ?? '?'})` : ''}`).join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   alerts
     .command('flush')
     .description('send every queued digest now instead of at the end of its window')
     .action(async () => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const id = await ctx.pubsub().topic(ctx.topology.topics.alertTicks).publishMessage({ json: { tick: 'alerts', flush: true } });
         process.stdout.write(`flush published (${id}); \`governor alerts deliveries\` shows the result\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
-import { BudgetEnforcer } from '../../functions/common/budget/budget-enforcer';
-import { BUDGET_KEYS, TOTAL, withBudget, type BudgetKey } from '../../shared/budget/budget-config';
+import { budgetAlertPublisher, BudgetEnforcer } from '../../functions/common/budget/budget-enforcer';
+import { BUDGET_KEYS, budgetMicrosOf, TOTAL, withBudget, type BudgetKey } from '../../shared/budget/budget-config';
 import { budgetReport, budgetStatus, type BudgetStatus } from '../../shared/budget/budget-status';
-import { formatPercent, formatUsd } from '../../shared/budget/money';
+import { formatPercent, formatUsd, microsOfUsd } from '../../shared/budget/money';
 import { periodOf } from '../../shared/budget/period';
 import { createLogger } from '../../shared/logging/logger';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
-import { budgetAlertAttributes } from '../../shared/contracts/budget-alert';
-import { cliContext, CliError, output, type CliContext } from './cli-context';
+import { withCliContext, CliError, output, type CliContext } from './cli-context';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -38,7 +37,7 @@ async function enforceNow(ctx: CliContext): Promise<void> {
   const enforcer = new BudgetEnforcer({
     db: ctx.firestore(),
     config: () => loadBudgetConfig(ctx.firestore()),
-    publishAlert: (alert) => ctx.pubsub().topic(ctx.topology.topics.alerts).publishMessage({ json: alert, attributes: budgetAlertAttributes(alert) }),
+    publishAlert: budgetAlertPublisher(ctx.pubsub(), ctx.topology.topics.alerts),
     now: () => new Date(),
     log: createLogger({ component: 'governor-cli', level: 'warn', destination: process.stderr as never }),
   });
@@ -47,7 +46,7 @@ async function enforceNow(ctx: CliContext): Promise<void> {
 
 function parseUsd(text: string): number {
   if (!/^\d+(\.\d{1,6})?$/.test(text)) throw new CliError(`"${text}" is not an amount in USD (e.g. 150 or 12.50)`);
-  return Math.round(Number(text) * 1_000_000);
+  return microsOfUsd(Number(text));
 }
 
 export function registerBudgetCommand(program: Command): void {
@@ -58,19 +57,16 @@ export function registerBudgetCommand(program: Command): void {
     .description('the budget config in force')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const loaded = await loadBudgetConfig(ctx.firestore());
         output(loaded, Boolean(opts.json), () =>
           [
             `config: ${loaded.origin}${loaded.rejected ? ` (stored config rejected: ${loaded.rejected})` : ''}`,
-            ...BUDGET_KEYS.map((k) => `  ${k.padEnd(13)} ${formatUsd(k === TOTAL ? loaded.config.totalMicros : loaded.config.categories[k])}`),
+            ...BUDGET_KEYS.map((k) => `  ${k.padEnd(13)} ${formatUsd(budgetMicrosOf(loaded.config, k))}`),
             `  forecast needs ${loaded.config.forecast.minHistoryHours} h of history; Cloud Billing spend counts as ${loaded.config.billingCategory}`,
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   budget
@@ -79,14 +75,11 @@ export function registerBudgetCommand(program: Command): void {
     .action(async (key: string, usd: string) => {
       const normalized = (key.toLowerCase() === 'total' ? TOTAL : key.toUpperCase()) as BudgetKey;
       const micros = parseUsd(usd);
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const next = await updateBudgetConfig(ctx.firestore(), (current) => withBudget(current, normalized, micros));
         await enforceNow(ctx);
-        process.stdout.write(`${normalized} budget is now ${formatUsd(normalized === TOTAL ? next.totalMicros : next.categories[normalized as Exclude<BudgetKey, 'TOTAL'>])} per month\n`);
-      } finally {
-        await ctx.close();
-      }
+        process.stdout.write(`${normalized} budget is now ${formatUsd(budgetMicrosOf(next, normalized))} per month\n`);
+      });
     });
 
   budget
@@ -94,13 +87,10 @@ export function registerBudgetCommand(program: Command): void {
     .description('per budget: spent, %, remaining, forecast, flag, alerts (this month)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const status = await budgetStatus(ctx.firestore());
         output(status, Boolean(opts.json), () => renderStatus(status));
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   budget
@@ -108,8 +98,7 @@ export function registerBudgetCommand(program: Command): void {
     .description('the status plus spend by model and recommendations')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const report = await budgetReport(ctx.firestore(), PRICE_TABLE);
         output(report, Boolean(opts.json), () =>
           [
@@ -124,8 +113,6 @@ export function registerBudgetCommand(program: Command): void {
             ...report.recommendations.map((r) => `  - ${r.message}`),
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

@@ -16,7 +16,7 @@ export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
-export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
   if (!projectId) {
     throw new CliError('set GOOGLE_CLOUD_PROJECT (and PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST for the local stack; `npm start` prints them)');
@@ -34,11 +34,30 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   };
 }
 
+/** Runs a command's work with a context that is closed afterwards, whatever happened. */
+export async function withCliContext<T>(work: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = cliContext();
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** An integer option (`--max 20`), within `min`..`max` when given; anything else is a CliError naming it. */
+export function intOption(value: string, name: string, range: { min?: number; max?: number } = {}): number {
+  const n = Number(value);
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new CliError(range.min !== undefined && range.max !== undefined ? `--${name} must be an integer from ${min} to ${max}, got "${value}"` : `--${name} must be an integer, got "${value}"`);
+  }
+  return n;
+}
+
 /** Prints JSON or a human rendering. */
 export function output(value: unknown, json: boolean, render: () => string): void {
   process.stdout.write(`${json ? JSON.stringify(value, null, 2) : render()}\n`);
 }
-
 
 /** A JSON file an operator passes to a `set` command; a missing or malformed file is a CliError naming it. */
 export function readJsonFile(file: string): unknown {

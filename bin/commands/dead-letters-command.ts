@@ -1,7 +1,8 @@
 import type { v1 } from '@google-cloud/pubsub';
 import type { Command } from 'commander';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
-import { cliContext, CliError, output } from './cli-context';
+import { deadLetterTopicOf } from '../../shared/topology/topology';
+import { CliError, intOption, output, withCliContext } from './cli-context';
 
 interface DeadLetterView {
   messageId: string;
@@ -41,16 +42,14 @@ export function registerDeadLettersCommand(program: Command): void {
     .option('--replay', 'publish the messages read to their topic again (e.g. alerts, once SMTP works), then remove them')
     .option('--json', 'print JSON')
     .action(async (opts: { topic: string; max: string; ack?: boolean; replay?: boolean; json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      const max = intOption(opts.max, 'max', { min: 1, max: 1000 });
+      await withCliContext(async (ctx) => {
         const topic = ctx.topology.topics[opts.topic as keyof typeof ctx.topology.topics];
-        const spec = ctx.topology.deadLetterSubscriptions.find((d) => d.topic === `${topic}-dead-letter`);
+        const spec = ctx.topology.deadLetterSubscriptions.find((d) => d.topic === deadLetterTopicOf(topic));
         if (!spec) throw new CliError(`no dead-letter subscription for topic key "${opts.topic}"`);
         const { v1 } = await import('@google-cloud/pubsub');
         const client = new v1.SubscriberClient(await ctx.pubsub().getClientConfig() as never);
         const subscription = `projects/${ctx.projectId}/subscriptions/${spec.name}`;
-        const max = Number(opts.max);
-        if (!Number.isInteger(max) || max < 1 || max > 1000) throw new CliError('--max must be an integer from 1 to 1000');
         const received = await pullOnce(client, subscription, max);
         const views: DeadLetterView[] = received.map((r) => {
           const m = r.message ?? {};
@@ -86,8 +85,6 @@ export function registerDeadLettersCommand(program: Command): void {
               ? `${views.length} message(s) published to ${topic} again`
             : views.map((v) => `${v.publishTime} ${v.messageId} [${v.failure ?? '?'}] ${v.reason ?? ''}\n    ${v.body}`).join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

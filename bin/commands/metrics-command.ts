@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { METRIC_TYPES, METRIC_UNITS, type MetricType } from '../../shared/contracts/vocabulary';
-import { parseAlertRules } from '../../shared/metrics/alert-rules';
+import { clearAtOf, parseAlertRules } from '../../shared/metrics/alert-rules';
 import { metricStatistics, performanceReport } from '../../shared/metrics/metrics-query';
 import type { Statistics } from '../../shared/metrics/statistics';
 import { windowMilliseconds } from '../../shared/metrics/windows';
 import { loadAlertRules, updateAlertRules } from '../../shared/store/metric-rules-store';
-import { cliContext, CliError, output, readJsonFile } from './cli-context';
+import { withCliContext, CliError, output, readJsonFile } from './cli-context';
 
 function metricOf(text: string): MetricType {
   const metric = text.toUpperCase().replace(/-/g, '_') as MetricType;
@@ -51,8 +51,7 @@ export function registerMetricsCommand(program: Command): void {
     .action(async (name: string, opts: { window: string; label: string[]; json?: boolean }) => {
       const metric = metricOf(name);
       const window = checkWindow(opts.window);
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const stats = await metricStatistics(ctx.firestore(), metric, window, labelsOf(opts.label));
         output(stats, Boolean(opts.json), () =>
           [
@@ -62,9 +61,7 @@ export function registerMetricsCommand(program: Command): void {
             `  trend: ${stats.trend.direction}${stats.trend.mean === null ? '' : ` (mean ${(stats.trend.mean * 100).toFixed(1)} %)`}`,
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   metrics
@@ -74,8 +71,7 @@ export function registerMetricsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { window: string; json?: boolean }) => {
       const window = checkWindow(opts.window);
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const report = await performanceReport(ctx.firestore(), window);
         output(report, Boolean(opts.json), () =>
           [
@@ -90,9 +86,7 @@ export function registerMetricsCommand(program: Command): void {
             ...report.recommendations.map((r) => `  - ${r.message}`),
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   const rules = metrics.command('rules').description('performance alert rules (thresholds with hysteresis)');
@@ -101,43 +95,34 @@ export function registerMetricsCommand(program: Command): void {
     .description('the rules in force')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const loaded = await loadAlertRules(ctx.firestore());
         output(loaded, Boolean(opts.json), () =>
           [
             `rules: ${loaded.origin}${loaded.rejected ? ` (stored rules rejected: ${loaded.rejected})` : ''}`,
-            ...loaded.config.map((r) => `  ${r.id}: ${r.severity} when ${r.statistic} ${r.metric} ${r.comparator} ${r.limit} over ${r.window}${r.groupBy.length ? ` per ${r.groupBy.join('+')}` : ''} (clears at ${r.comparator === 'above' ? r.limit * r.clearFactor : (r.limit / r.clearFactor).toFixed(1)})`),
+            ...loaded.config.map((r) => `  ${r.id}: ${r.severity} when ${r.statistic} ${r.metric} ${r.comparator} ${r.limit} over ${r.window}${r.groupBy.length ? ` per ${r.groupBy.join('+')}` : ''} (clears at ${r.comparator === 'above' ? clearAtOf(r) : clearAtOf(r).toFixed(1)})`),
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
   rules
     .command('set <file>')
     .description('replace the rules with a JSON array from a file; invalid rules change nothing')
     .action(async (file: string) => {
       const next = parseAlertRules(readJsonFile(file));
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         await updateAlertRules(ctx.firestore(), () => next);
         process.stdout.write(`${next.length} rule(s) in force\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   metrics
     .command('tick')
     .description('publish a metric tick now (evaluate rules, export) instead of waiting for the schedule')
     .action(async () => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const id = await ctx.pubsub().topic(ctx.topology.topics.metricTicks).publishMessage({ data: Buffer.from('{"tick":"manual"}') });
         process.stdout.write(`tick published (${id})\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

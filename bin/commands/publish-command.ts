@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { COST_CATEGORIES, type CostCategory } from '../../shared/contracts/vocabulary';
 import { createPublisher } from '../../shared/publisher/publisher';
-import { cliContext, CliError, output } from './cli-context';
+import { CliError, intOption, output, withCliContext } from './cli-context';
+import { microsOfUsd } from '../../shared/budget/money';
 
 interface PublishCostOptions {
   category: string;
@@ -19,12 +20,7 @@ interface PublishCostOptions {
   json?: boolean;
 }
 
-const int = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new CliError(`--${name} must be an integer, got "${value}"`);
-  return n;
-};
+const int = (value: string | undefined, name: string): number | undefined => (value === undefined ? undefined : intOption(value, name));
 
 export function registerPublishCommand(program: Command): void {
   const publish = program.command('publish').description('publish events by hand (demos, smoke tests)');
@@ -45,32 +41,32 @@ export function registerPublishCommand(program: Command): void {
     .option('--source <agent>', 'agent id', 'governor-cli')
     .option('--json', 'print JSON')
     .action(async (opts: PublishCostOptions) => {
-      const ctx = cliContext();
-      const publisher = createPublisher({ projectId: ctx.projectId, source: opts.source, exitHook: false });
-      try {
-        const category = opts.category as CostCategory;
-        const payload = opts.model
-          ? {
-              category,
-              usage: {
-                model: opts.model,
-                inputTokens: int(opts.inputTokens, 'input-tokens'),
-                outputTokens: int(opts.outputTokens, 'output-tokens'),
-                inputChars: int(opts.inputChars, 'input-chars'),
-                outputChars: int(opts.outputChars, 'output-chars'),
-                images: int(opts.images, 'images'),
-              },
-            }
-          : { category, amountMicros: opts.usd !== undefined ? Math.round(Number(opts.usd) * 1e6) : int(opts.micros, 'micros') };
-        const times = int(opts.times, 'times') ?? 1;
-        let eventId = opts.eventId;
-        for (let i = 0; i < times; i++) eventId = publisher.emit({ type: 'cost', eventId, payload: JSON.parse(JSON.stringify(payload)) }).eventId;
-        const stats = await publisher.close();
-        if (stats.failed > 0 || stats.dropped > 0) throw new CliError(`publishing failed: ${JSON.stringify(stats)}`);
-        output({ eventId, published: stats.published, topic: ctx.topology.topics.cost }, Boolean(opts.json), () => `published ${stats.published} × event ${eventId} to ${ctx.topology.topics.cost}`);
-      } finally {
-        await publisher.close();
-        await ctx.close();
-      }
+      await withCliContext(async (ctx) => {
+        const publisher = createPublisher({ projectId: ctx.projectId, source: opts.source, exitHook: false });
+        try {
+          const category = opts.category as CostCategory;
+          const payload = opts.model
+            ? {
+                category,
+                usage: {
+                  model: opts.model,
+                  inputTokens: int(opts.inputTokens, 'input-tokens'),
+                  outputTokens: int(opts.outputTokens, 'output-tokens'),
+                  inputChars: int(opts.inputChars, 'input-chars'),
+                  outputChars: int(opts.outputChars, 'output-chars'),
+                  images: int(opts.images, 'images'),
+                },
+              }
+            : { category, amountMicros: opts.usd !== undefined ? microsOfUsd(Number(opts.usd)) : int(opts.micros, 'micros') };
+          const times = int(opts.times, 'times') ?? 1;
+          let eventId = opts.eventId;
+          for (let i = 0; i < times; i++) eventId = publisher.emit({ type: 'cost', eventId, payload: JSON.parse(JSON.stringify(payload)) }).eventId;
+          const stats = await publisher.close();
+          if (stats.failed > 0 || stats.dropped > 0) throw new CliError(`publishing failed: ${JSON.stringify(stats)}`);
+          output({ eventId, published: stats.published, topic: ctx.topology.topics.cost }, Boolean(opts.json), () => `published ${stats.published} × event ${eventId} to ${ctx.topology.topics.cost}`);
+        } finally {
+          await publisher.close();
+        }
+      });
     });
 }

@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { Subject } from '../../shared/security/ban-policy';
 import { securityReport } from '../../shared/security/security-report';
-import { liftBan, listBans } from '../../shared/store/bans-store';
-import { cliContext, CliError, output } from './cli-context';
+import { banView, liftBan, listBans } from '../../shared/store/bans-store';
+import { withCliContext, CliError, output } from './cli-context';
 
 /** `1.2.3.4` or `ip:1.2.3.4` is an IP; `user:alice` or anything else a user id. */
 function subjectOf(text: string): Subject {
@@ -23,40 +23,24 @@ export function registerSecurityCommands(program: Command): void {
     .option('--all', 'include expired and lifted bans (their history drives escalation)')
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const now = new Date();
-        const list = (await listBans(ctx.firestore(), { activeOnly: !opts.all, now })).map((b) => ({
-          subjectType: b.subjectType,
-          subject: b.subject,
-          active: b.expiresAt.toMillis() > now.getTime(),
-          until: b.expiresAt.toDate().toISOString(),
-          bannedAt: b.bannedAt.toDate().toISOString(),
-          level: b.level,
-          offense: b.offense,
-          reason: b.reason,
-          suppressedEvents: b.suppressedEvents ?? 0,
-        }));
+        const list = (await listBans(ctx.firestore(), { activeOnly: !opts.all, now })).map((b) => banView(b, now));
         output(list, Boolean(opts.json), () =>
           list.length === 0 ? 'no bans' : list.map((b) => `${b.subjectType} ${b.subject}  ${b.active ? `banned until ${b.until}` : `expired ${b.until}`}  (${b.level}, offense ${b.offense}) — ${b.reason}; ${b.suppressedEvents} events dropped`).join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
   bans
     .command('lift <subject>')
     .description('end an active ban now: an IP, or a user id (prefix ip: or user: to be explicit)')
     .action(async (text: string) => {
       const subject = subjectOf(text);
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const lifted = await liftBan(ctx.firestore(), subject, `cli:${process.env.USER ?? 'operator'}`);
         if (!lifted) throw new CliError(`${subject.type} ${subject.value} is not banned`);
         process.stdout.write(`lifted the ban on ${subject.type} ${subject.value}\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
   const security = program.command('security').description('security events and bans');
@@ -68,8 +52,7 @@ export function registerSecurityCommands(program: Command): void {
     .action(async (opts: { hours: string; json?: boolean }) => {
       const hours = Number(opts.hours);
       if (!(hours > 0 && hours <= 24 * 90)) throw new CliError(`--hours must be between 0 and 2160, got "${opts.hours}"`);
-      const ctx = cliContext();
-      try {
+      await withCliContext(async (ctx) => {
         const report = await securityReport(ctx.firestore(), hours);
         output(report, Boolean(opts.json), () =>
           [
@@ -85,8 +68,6 @@ export function registerSecurityCommands(program: Command): void {
             ...report.rotations.map((r) => `  ${r.at} ${r.apiKeyId ?? ''}`),
           ].join('\n'),
         );
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

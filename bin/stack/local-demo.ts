@@ -4,6 +4,7 @@ import { rotateSecret } from '../../shared/secrets/key-rotation';
 import { secretManagerClient } from '../../shared/secrets/secret-manager-client';
 import { loadRotationConfig, updateRotationConfig } from '../../shared/store/rotation-config-store';
 import type { Stack } from './stack';
+import { Status } from 'google-gax';
 
 /** The demo API key `npm start` rotates, on a short period so a rotation shows within minutes. */
 export const DEMO_SECRET = 'governor-demo-api-key';
@@ -21,7 +22,7 @@ export async function seedLocalDemo(stack: Stack): Promise<string | undefined> {
     const loaded = await loadRotationConfig(db);
     if (Object.keys(loaded.config.secrets).length > 0) return undefined;
     await client.createSecret({ parent: `projects/${stack.projectId}`, secretId: DEMO_SECRET, secret: { replication: { automatic: {} } } }).catch((error: { code?: number }) => {
-      if (error.code !== 6) throw error;
+      if (error.code !== Status.ALREADY_EXISTS) throw error;
     });
     await updateRotationConfig(db, (c) => ({ secrets: { ...c.secrets, [DEMO_SECRET]: { ...DEMO_ROTATION } } }));
     await rotateSecret(

@@ -24,17 +24,13 @@ export interface LocalSecretManager {
   endpoint: string;
   /** Tests: the next AccessSecretVersion answers with a CRC32C that does not match its data. */
   corruptNextAccess(): void;
-  /** Tests: the version states of a secret, oldest first. */
-  states(secret: string): { number: number; state: State }[];
+  /** Tests: as if every version of a secret (`projects/…/secrets/…`) had been added `milliseconds` earlier, so rotation ages without waiting. */
+  age(secretName: string, milliseconds: number): void;
   stop(): Promise<void>;
 }
 
 const timestamp = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
 const status = (code: number, details: string) => Object.assign(new Error(details), { code, details }) as grpc.ServiceError;
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const FAILED_PRECONDITION = 9;
-const INVALID_ARGUMENT = 3;
 
 /**
  * Secret Manager's API as an in-process gRPC server built from the protos the client package
@@ -55,16 +51,16 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
 
   const secretOf = (name: string): Secret => {
     const secret = secrets.get(name);
-    if (!secret) throw status(NOT_FOUND, `Secret [${name}] not found or has no versions.`);
+    if (!secret) throw status(grpc.status.NOT_FOUND, `Secret [${name}] not found or has no versions.`);
     return secret;
   };
   const versionOf = (name: string): { secret: Secret; version: Version } => {
     const match = /^(projects\/[^/]+\/secrets\/[^/]+)\/versions\/([^/]+)$/.exec(name);
-    if (!match) throw status(INVALID_ARGUMENT, `invalid version name ${name}`);
+    if (!match) throw status(grpc.status.INVALID_ARGUMENT, `invalid version name ${name}`);
     const secret = secretOf(match[1] as string);
     const live = secret.versions.filter((v) => v.state !== 'DESTROYED');
     const version = match[2] === 'latest' ? live.at(-1) : secret.versions.find((v) => v.number === Number(match[2]));
-    if (!version) throw status(NOT_FOUND, `Secret Version [${name}] not found.`);
+    if (!version) throw status(grpc.status.NOT_FOUND, `Secret Version [${name}] not found.`);
     return { secret, version };
   };
   const versionMessage = (secret: Secret, v: Version) => ({
@@ -76,7 +72,7 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
   const secretMessage = (s: Secret) => ({ name: s.name, createTime: timestamp(s.createTime), labels: s.labels, replication: { automatic: {} } });
   const setState = (name: string, state: State) => {
     const { secret, version } = versionOf(name);
-    if (version.state === 'DESTROYED') throw status(FAILED_PRECONDITION, `${name} is destroyed`);
+    if (version.state === 'DESTROYED') throw status(grpc.status.FAILED_PRECONDITION, `${name} is destroyed`);
     version.state = state;
     if (state === 'DESTROYED') version.data = Buffer.alloc(0);
     return versionMessage(secret, version);
@@ -94,7 +90,7 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
   server.addService(loaded.google.cloud.secretmanager.v1.SecretManagerService.service, {
     createSecret: unary((r: { parent: string; secretId: string; secret?: { labels?: Record<string, string> } }) => {
       const name = `${r.parent}/secrets/${r.secretId}`;
-      if (secrets.has(name)) throw status(ALREADY_EXISTS, `Secret [${name}] already exists.`);
+      if (secrets.has(name)) throw status(grpc.status.ALREADY_EXISTS, `Secret [${name}] already exists.`);
       const secret = { name, createTime: Date.now(), versions: [], labels: r.secret?.labels ?? {} };
       secrets.set(name, secret);
       return secretMessage(secret);
@@ -105,7 +101,7 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
       const secret = secretOf(r.parent);
       const data = Buffer.from(r.payload?.data ?? Buffer.alloc(0));
       if (r.payload?.dataCrc32c !== undefined && r.payload.dataCrc32c !== null && Number(r.payload.dataCrc32c) !== crc32c.buf(data) >>> 0) {
-        throw status(INVALID_ARGUMENT, 'Checksum mismatch');
+        throw status(grpc.status.INVALID_ARGUMENT, 'Checksum mismatch');
       }
       const version = { number: (secret.versions.at(-1)?.number ?? 0) + 1, state: 'ENABLED' as State, createTime: Date.now(), data };
       secret.versions.push(version);
@@ -122,7 +118,7 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
     }),
     accessSecretVersion: unary((r: { name: string }) => {
       const { secret, version } = versionOf(r.name);
-      if (version.state !== 'ENABLED') throw status(FAILED_PRECONDITION, `Secret Version [${secret.name}/versions/${version.number}] is in ${version.state} state.`);
+      if (version.state !== 'ENABLED') throw status(grpc.status.FAILED_PRECONDITION, `Secret Version [${secret.name}/versions/${version.number}] is in ${version.state} state.`);
       const checksum = crc32c.buf(version.data) >>> 0;
       const dataCrc32c = corruptNext ? (checksum ^ 1) >>> 0 : checksum;
       corruptNext = false;
@@ -140,8 +136,8 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
     corruptNextAccess() {
       corruptNext = true;
     },
-    states(secret) {
-      return [...(secrets.get(secret)?.versions ?? [])].map((v) => ({ number: v.number, state: v.state }));
+    age(secretName, milliseconds) {
+      for (const v of secretOf(secretName).versions) v.createTime -= milliseconds;
     },
     stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };

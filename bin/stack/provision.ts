@@ -1,7 +1,6 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { pushPathFor, type Topology } from '../../shared/topology/topology';
-
-const ALREADY_EXISTS = 6;
+import { Status } from 'google-gax';
 
 export interface ProvisionOptions {
   projectId: string;
@@ -12,7 +11,7 @@ export interface ProvisionOptions {
 }
 
 function ignoreExists(error: unknown): void {
-  if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+  if ((error as { code?: number }).code !== Status.ALREADY_EXISTS) throw error;
 }
 
 /**

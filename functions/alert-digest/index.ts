@@ -1,7 +1,7 @@
 import { createLogger } from '../../shared/logging/logger';
-import { orphanedDeliveries, markDeadLettered } from '../../shared/store/alert-deliveries-store';
+import { orphanedDeliveries } from '../../shared/store/alert-deliveries-store';
 import { notifierDeps } from '../common/alerts/notifier-deps';
-import { flushRoute } from '../common/alerts/route-delivery';
+import { deadLetterDeliveries, flushRoute } from '../common/alerts/route-delivery';
 import { pubsubConsumer } from '../common/pubsub-consumer';
 import { decodeDigestTick } from './digest-tick';
 
@@ -35,11 +35,7 @@ export const alertDigest = pubsubConsumer({
     }
     // A route removed from the config leaves its queue behind: nothing would ever send it.
     const orphans = await orphanedDeliveries(d.db, d.routing.routes.map((r) => r.id));
-    for (const orphan of orphans) {
-      const reason = `route ${orphan.routeId} is no longer in the alert routing config`;
-      await d.deadLetter(orphan, reason);
-      await markDeadLettered(d.db, [orphan], reason, Date.now());
-    }
+    await deadLetterDeliveries(d, orphans, (orphan) => `route ${orphan.routeId} is no longer in the alert routing config`);
     log.info({ emails, alerts, failures, orphansDeadLettered: orphans.length, flush: tick.flush }, 'alert digest tick');
   },
 });

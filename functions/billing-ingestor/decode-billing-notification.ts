@@ -1,6 +1,7 @@
 import { billingNotificationAttributesSchema, billingNotificationDataSchema, type BillingNotification } from '../../shared/contracts/billing-notification';
 import { EventDecodeError, parseJsonBody, PermanentEventError } from '../../shared/contracts/event';
 import type { PushedMessage } from '../common/pubsub-push';
+import { ValidationError } from '../../shared/contracts/validation-error';
 
 /** Decodes and validates a Cloud Billing budget notification; only USD budgets are counted. */
 export function decodeBillingNotification(message: PushedMessage): BillingNotification {
@@ -8,8 +9,8 @@ export function decodeBillingNotification(message: PushedMessage): BillingNotifi
   const data = billingNotificationDataSchema.safeParse(json);
   const attributes = billingNotificationAttributesSchema.safeParse(message.attributes);
   const issues = [
-    ...(data.success ? [] : data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
-    ...(attributes.success ? [] : attributes.error.issues.map((i) => `attributes.${i.path.join('.')}: ${i.message}`)),
+    ...(data.success ? [] : [ValidationError.fromZod(data.error).message]),
+    ...(attributes.success ? [] : [ValidationError.fromZod(attributes.error, ['attributes']).message]),
   ];
   if (!data.success || !attributes.success) throw new EventDecodeError('schema', issues.join('; '));
   if (data.data.currencyCode !== 'USD') {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { EventDecodeError, parseJsonBody } from '../../shared/contracts/event';
 import type { PushedMessage } from '../common/pubsub-push';
+import { secretIdSchema } from '../../shared/secrets/secret-id';
+import { ValidationError } from '../../shared/contracts/validation-error';
+import { MAX_TICK_BYTES } from '../../shared/topology/schedules';
 
 /** What a message on the key-rotation topic asks for. */
 export type RotationTrigger =
@@ -9,7 +12,7 @@ export type RotationTrigger =
 
 const scheduleSchema = z.strictObject({
   tick: z.string().optional(),
-  secrets: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/)).optional(),
+  secrets: z.array(secretIdSchema).optional(),
   force: z.boolean().default(false),
 });
 
@@ -27,8 +30,8 @@ export function decodeRotationTrigger(message: PushedMessage): RotationTrigger {
     return { kind: 'secret-manager', secret, eventType };
   }
   // An empty body is a plain tick.
-  const json = message.data.length === 0 ? {} : parseJsonBody(message.data, 4096);
+  const json = message.data.length === 0 ? {} : parseJsonBody(message.data, MAX_TICK_BYTES);
   const parsed = scheduleSchema.safeParse(json);
-  if (!parsed.success) throw new EventDecodeError('schema', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new EventDecodeError('schema', ValidationError.fromZod(parsed.error).message);
   return { kind: 'schedule', ...(parsed.data.secrets ? { secrets: parsed.data.secrets } : {}), force: parsed.data.force };
 }

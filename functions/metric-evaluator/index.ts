@@ -6,6 +6,7 @@ import { metricAlerting } from '../common/metrics/metric-alerting';
 import type { PushedMessage } from '../common/pubsub-push';
 import { pubsubConsumer } from '../common/pubsub-consumer';
 import { monitoringClient, MonitoringExporter } from './monitoring-exporter';
+import { MAX_TICK_BYTES } from '../../shared/topology/schedules';
 
 const log = createLogger({ component: 'metric-evaluator' });
 const alerting = metricAlerting(log);
@@ -25,7 +26,7 @@ function monitoringExporter(): MonitoringExporter {
 
 /** A tick's body does not matter (Cloud Scheduler sends what it is configured with); its size does. */
 function decodeTick(message: PushedMessage): { receivedAt: Date } {
-  if (message.data.length > 4096) throw new EventDecodeError('oversize', `a tick is at most 4 KB, got ${message.data.length} bytes`);
+  if (message.data.length > MAX_TICK_BYTES) throw new EventDecodeError('oversize', `a tick is at most ${MAX_TICK_BYTES} bytes, got ${message.data.length}`);
   return { receivedAt: new Date() };
 }
 

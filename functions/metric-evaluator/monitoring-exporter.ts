@@ -1,6 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { MetricServiceClient } from '@google-cloud/monitoring';
-import { grpc } from 'google-gax';
 import { METRIC_TYPES } from '../../shared/contracts/vocabulary';
 import type { Logger } from '../../shared/logging/logger';
 import { emptyAggregate, mergeAggregates, RESOLUTIONS, type Aggregate } from '../../shared/metrics/bucket';
@@ -8,6 +7,7 @@ import { exportRequests, metricDescriptors, MONITORING_LIMITS, type ExportableAg
 import { seriesKeyOf } from '../../shared/metrics/series';
 import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
 import { readAggregates } from '../../shared/store/metric-buckets';
+import { localEndpointOptions } from '../../shared/clients/local-endpoint';
 
 const MINUTE = RESOLUTIONS.minute.milliseconds;
 
@@ -32,8 +32,7 @@ export interface ExportResult {
 export function monitoringClient(projectId: string, env: NodeJS.ProcessEnv = process.env): MetricServiceClient {
   const endpoint = env.GOVERNOR_MONITORING_ENDPOINT;
   if (!endpoint) return new MetricServiceClient({ projectId });
-  const [host, port] = endpoint.split(':');
-  return new MetricServiceClient({ apiEndpoint: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId });
+  return new MetricServiceClient({ ...localEndpointOptions(endpoint), projectId });
 }
 
 /**

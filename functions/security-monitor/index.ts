@@ -8,7 +8,7 @@ import { loadBanPolicy } from '../../shared/store/security-policy-store';
 import { auditRecord, commitSecurityEvents, failuresWithin, type StrikeCommitResult } from '../../shared/store/security-strikes';
 import { loadTopology } from '../../shared/topology/topology';
 import { firestore, pubsub } from '../common/clients';
-import { configCacheMilliseconds } from '../common/config-cache-ttl';
+import { cachedConfig } from '../common/cached-config';
 import { Coalescer } from '../common/coalescer';
 import { faultRate, maybeInjectFault } from '../common/fault-injection';
 import { GroupCommitter } from '../common/group-commit';
@@ -23,16 +23,8 @@ const alertsTopic = loadTopology().topics.alerts;
 const logLimiter = new LogLimiter(20);
 /** How often events dropped for banned subjects are added to their ban documents. */
 const SUPPRESSED_FLUSH_MILLISECONDS = 5_000;
-const policyCacheMilliseconds = configCacheMilliseconds();
-
-let policyCache: { policy: BanPolicy; at: number } | undefined;
-async function policy(): Promise<BanPolicy> {
-  if (policyCache && Date.now() - policyCache.at < policyCacheMilliseconds) return policyCache.policy;
-  const loaded = await loadBanPolicy(firestore());
-  if (loaded.rejected) log.error({ reason: loaded.rejected, using: loaded.origin }, 'stored ban policy is invalid; the last good policy stays in force');
-  policyCache = { policy: loaded.config, at: Date.now() };
-  return loaded.config;
-}
+const banPolicy = cachedConfig(() => loadBanPolicy(firestore()), log, 'ban policy');
+const policy = async (): Promise<BanPolicy> => (await banPolicy()).config;
 
 let bans: Promise<BanCache> | undefined;
 const banCache = () => (bans ??= new BanCache(firestore()).start());
@@ -62,12 +54,13 @@ const committer = new GroupCommitter<SecurityEvent, StrikeCommitResult>(
  */
 const localFailures = new LRUCache<string, number[]>({ max: 10_000 });
 
-function noteFailure(subject: Subject, at: number, findtimeSeconds: number): number {
-  const key = subjectKey(subject);
-  const recent = (localFailures.get(key) ?? []).filter((t) => t > at - findtimeSeconds * 1000);
-  recent.push(at);
-  localFailures.set(key, recent);
-  return recent.length;
+/** This instance's failures of a subject within the find window ending at `at`. */
+function recentLocalFailures(subject: Subject, at: number, findtimeSeconds: number): number[] {
+  return (localFailures.get(subjectKey(subject)) ?? []).filter((t) => t > at - findtimeSeconds * 1000);
+}
+
+function noteFailure(subject: Subject, at: number, findtimeSeconds: number): void {
+  localFailures.set(subjectKey(subject), [...recentLocalFailures(subject, at, findtimeSeconds), at]);
 }
 
 /** Ban checks, coalesced per subject: a burst of failures costs one check per round. */
@@ -79,7 +72,7 @@ const banChecks = new Coalescer<string>(async (keys) => {
       const subject = JSON.parse(key) as Subject;
       if (cache.status(subject).banned || isAllowListed(p, subject)) return;
       const now = new Date();
-      const local = (localFailures.get(subjectKey(subject)) ?? []).filter((t) => t > now.getTime() - p.findtimeSeconds * 1000).length;
+      const local = recentLocalFailures(subject, now.getTime(), p.findtimeSeconds).length;
       const failures = local >= p.maxretry ? local : await failuresWithin(firestore(), subject, p.findtimeSeconds, now);
       const ban = await applyBan(firestore(), p, subject, failures, now);
       if (!ban) return;

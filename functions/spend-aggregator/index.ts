@@ -13,18 +13,16 @@ const rate = faultRate();
 const log = createLogger({ component: 'spend-aggregator' });
 const stats = new ThroughputStats(log);
 const budgets = budgetEnforcement(log, stats);
-/** Earliest event time this instance has recorded per period (the stored start is the minimum). */
-const periodStarts = new Map<string, number>();
 const decodeCostEvent = governorEvents('cost');
 
 async function commit(records: SpendRecord[]): Promise<CommitResult> {
   const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
   for (const periodId of new Set(records.map((r) => r.periodId))) {
     const first = Math.min(...records.filter((r) => r.periodId === periodId).map((r) => Date.parse(r.event.occurredAt)));
-    // One transaction per period and instance, and again only for an earlier event.
-    if (first >= (periodStarts.get(periodId) ?? Number.POSITIVE_INFINITY)) continue;
-    await ensurePeriodStart(firestore(), periodId, new Date(first));
-    periodStarts.set(periodId, first);
+    // One transaction per period and instance, and again only for an earlier event; the forecast
+    // of this instance's next evaluation counts from the start it recorded.
+    if (first >= (budgets.enforcer.knownPeriodStart(periodId)?.getTime() ?? Number.POSITIVE_INFINITY)) continue;
+    budgets.enforcer.notePeriodStart(periodId, await ensurePeriodStart(firestore(), periodId, new Date(first)));
   }
   return result;
 }

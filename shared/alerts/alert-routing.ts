@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OptionsError } from '../contracts/validation-error';
-import { categoryOf, severityOf, type Alert } from '../contracts/alert';
+import { ALERT_KINDS, categoryOf, severityOf, type Alert } from '../contracts/alert';
 import { SEVERITIES } from '../contracts/vocabulary';
 
 const email = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'an e-mail address');
@@ -8,7 +8,7 @@ const email = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'an e-mail ad
 export const alertRouteSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
   /** Empty lists match everything. */
-  kinds: z.array(z.enum(['budget', 'forecast', 'performance', 'security'])).default([]),
+  kinds: z.array(z.enum(ALERT_KINDS)).default([]),
   severities: z.array(z.enum(SEVERITIES)).default([]),
   /** Budget categories (or TOTAL), metric types, or `ip` / `user` for bans. */
   categories: z.array(z.string().min(1)).default([]),

@@ -35,7 +35,7 @@ export function summarize(alert: Alert, now: Date): AlertSummary {
           ['Raised', `${alert.raisedAt} (${hoursSince(alert.raisedAt, now)})`],
         ],
         nextSteps: ['Lower the run rate now (cheaper models, caching), or raise the budget if the spend is intended.'],
-        commands: ['npx governor budget report', `npx governor budget set ${alert.category === 'TOTAL' ? 'total' : alert.category} <usd>`],
+        commands: ['npx governor budget report', `npx governor budget set ${budget} <usd>`],
       };
     }
     const over = alert.costMicros - alert.budgetMicros;
@@ -54,7 +54,7 @@ export function summarize(alert: Alert, now: Date): AlertSummary {
         ['Throttle', alert.throttle],
       ],
       nextSteps: [throttle, 'Check which agents and models drive the spend, and raise the budget only if it is intended.'],
-      commands: ['npx governor budget status', 'npx governor budget report', `npx governor budget set ${alert.category === 'TOTAL' ? 'total' : alert.category} <usd>`],
+      commands: ['npx governor budget status', 'npx governor budget report', `npx governor budget set ${budget} <usd>`],
     };
   }
   if (alert.kind === 'performance') {
@@ -119,7 +119,7 @@ export function renderAlertEmail(alerts: readonly Alert[], now: Date): RenderedE
     };
   }
   const critical = alerts.filter((a) => severityOf(a) === 'CRITICAL').length;
-  const subject = `[Governor ${worst}] ${alerts.length} alerts${critical > 0 ? ` (${critical} critical)` : ''}: ${summaries[0]?.title}${alerts.length > 1 ? ' …' : ''}`;
+  const subject = `[Governor ${worst}] ${alerts.length} alerts${critical > 0 ? ` (${critical} critical)` : ''}: ${summaries[0]?.title} …`;
   return {
     subject,
     text: [`${alerts.length} alerts since the last email:`, ...summaries.map((s, i) => `${i + 1}. ${s.title}`), '', ...summaries.map((s, i) => `--- ${i + 1} ---\n${textBlock(s)}`), '', '--', FOOTER, ''].join('\n'),

@@ -1,13 +1,11 @@
 import type { BudgetAlert } from '../contracts/budget-alert';
 import type { AlertDraft } from './evaluate-budgets';
 import type { Period } from './period';
-import { BUDGET_THRESHOLDS } from './thresholds';
 
 const toUnits = (micros: number): number => micros / 1_000_000;
 
 /** The alerts-topic message for a draft: Cloud Billing's fields plus Governor's. */
 export function budgetAlertMessage(draft: AlertDraft, period: Period, raisedAt: Date): BudgetAlert {
-  const throttle = draft.kind === 'budget' ? (BUDGET_THRESHOLDS.find((t) => t.ratio === draft.threshold)?.throttle ?? 'none') : 'none';
   return {
     schemaVersion: 1,
     alertId: draft.alertId,
@@ -16,7 +14,7 @@ export function budgetAlertMessage(draft: AlertDraft, period: Period, raisedAt: 
     category: draft.key,
     period: draft.periodId,
     raisedAt: raisedAt.toISOString(),
-    throttle,
+    throttle: draft.throttle,
     costMicros: draft.costMicros,
     budgetMicros: draft.budgetMicros,
     ...(draft.forecastMicros !== undefined ? { forecastMicros: draft.forecastMicros } : {}),

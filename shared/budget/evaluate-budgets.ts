@@ -24,6 +24,8 @@ export interface AlertDraft {
   key: BudgetKey;
   periodId: string;
   level: BudgetAlertLevel;
+  /** The throttle the threshold sets ('none' for a forecast). */
+  throttle: ThrottleLevel;
   /** alertThresholdExceeded or forecastThresholdExceeded, as in Cloud Billing notifications. */
   threshold: number;
   costMicros: number;
@@ -63,6 +65,12 @@ export function evaluateBudget(key: BudgetKey, input: EvaluationInput): BudgetSt
   };
 }
 
+/** The month's run-rate forecast passes the budget (what a forecast alert and recommendation say). */
+export function forecastOverBudget(state: BudgetState): boolean {
+  const f = state.forecast;
+  return f.status === 'ok' && f.basis === 'run-rate' && ratioOf(f.forecastMicros, state.budgetMicros) > FORECAST_THRESHOLD;
+}
+
 /** Stable alert ids: one per (budget, period, threshold), whatever raises it. */
 export function alertIdOf(kind: 'budget' | 'forecast', key: BudgetKey, periodId: string, threshold: number): string {
   return `${kind}_${key}_${periodId}_${Math.round(threshold * 100)}`;
@@ -76,15 +84,17 @@ export function alertsFor(state: BudgetState, periodId: string): AlertDraft[] {
     alertId: alertIdOf('budget', state.key, periodId, t.ratio),
     kind: 'budget',
     level: t.level,
+    throttle: t.throttle,
     threshold: t.ratio,
   }));
   const f = state.forecast;
-  if (f.status === 'ok' && f.basis === 'run-rate' && ratioOf(f.forecastMicros, state.budgetMicros) > FORECAST_THRESHOLD) {
+  if (f.status === 'ok' && forecastOverBudget(state)) {
     drafts.push({
       ...base,
       alertId: alertIdOf('forecast', state.key, periodId, FORECAST_THRESHOLD),
       kind: 'forecast',
       level: 'WARNING',
+      throttle: 'none',
       threshold: FORECAST_THRESHOLD,
       forecastMicros: f.forecastMicros,
     });

@@ -1,3 +1,8 @@
+/** Dollars to integer micro-USD, the one unit money is stored and summed in (rounded to the micro-dollar). */
+export function microsOfUsd(usd: number): number {
+  return Math.round(usd * 1_000_000);
+}
+
 /** Display only: integer micro-USD as dollars (cents above a cent, micro-dollars below). */
 export function formatUsd(micros: number): string {
   if (!Number.isFinite(micros)) return String(micros);

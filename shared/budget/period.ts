@@ -24,7 +24,3 @@ export function parsePeriodId(id: string): Period {
 export function previousPeriod(period: Period): Period {
   return periodOf(new Date(period.start.getTime() - 1));
 }
-
-export function periodLengthMilliseconds(period: Period): number {
-  return period.end.getTime() - period.start.getTime();
-}

@@ -2,8 +2,12 @@ import { calculateAiCost } from '../pricing/ai-cost';
 import { priceOn, type PriceTable } from '../pricing/price-table';
 import type { ModelUsage } from '../store/spend-shards';
 import type { BudgetState } from './evaluate-budgets';
-import { ratioOf } from './evaluate-budgets';
+import { forecastOverBudget, ratioOf } from './evaluate-budgets';
 import { formatPercent, formatUsd } from './money';
+import { BUDGET_THRESHOLDS } from './thresholds';
+
+/** The lowest threshold that throttles agents (95 %). */
+const THROTTLE_RATIO = BUDGET_THRESHOLDS.find((t) => t.throttle !== 'none')?.ratio ?? 1;
 
 export type Recommendation =
   | { kind: 'model-switch'; model: string; alternative: string; shareOfAiSpend: number; currentMicros: number; alternativeMicros: number; savingMicros: number; message: string }
@@ -61,10 +65,10 @@ export function recommend(
   for (const s of states) {
     if (s.throttle !== 'none') {
       out.push({ kind: 'throttled', budget: s.key, level: s.throttle, message: `${s.key} is ${s.throttle} at ${formatPercent(s.ratio)} of ${formatUsd(s.budgetMicros)}: agents obeying the flag have ${s.throttle === 'blocked' ? 'stopped' : 'slowed'} spending; raise the budget with \`governor budget set ${s.key === 'TOTAL' ? 'total' : s.key} <usd>\` if this spend is intended.` });
-    } else if (s.ratio >= 0.8) {
-      out.push({ kind: 'approaching-limit', budget: s.key, ratio: s.ratio, message: `${s.key} has used ${formatPercent(s.ratio)} of ${formatUsd(s.budgetMicros)}; it is throttled at 95 %.` });
+    } else if (s.crossed.length > 0) {
+      out.push({ kind: 'approaching-limit', budget: s.key, ratio: s.ratio, message: `${s.key} has used ${formatPercent(s.ratio)} of ${formatUsd(s.budgetMicros)}; it is throttled at ${formatPercent(THROTTLE_RATIO)}.` });
     }
-    if (s.forecast.status === 'ok' && s.forecast.basis === 'run-rate' && s.forecast.forecastMicros > s.budgetMicros) {
+    if (s.forecast.status === 'ok' && forecastOverBudget(s)) {
       over.push(s);
       out.push({
         kind: 'forecast-over-budget',

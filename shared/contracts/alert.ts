@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ValidationError } from './validation-error';
 import { budgetAlertSchema, type BudgetAlert } from './budget-alert';
 import { performanceAlertSchema, type PerformanceAlert } from './performance-alert';
@@ -6,8 +5,6 @@ import { securityAlertSchema, type SecurityAlert } from './security-alert';
 
 /** Anything on the alerts topic: budget and forecast, performance, security. */
 export type Alert = BudgetAlert | PerformanceAlert | SecurityAlert;
-
-export const alertSchema = z.union([budgetAlertSchema, performanceAlertSchema, securityAlertSchema]);
 
 export function isBudgetAlert(alert: Alert): alert is BudgetAlert {
   return alert.kind === 'budget' || alert.kind === 'forecast';
@@ -31,7 +28,10 @@ export function deliveryKeyOf(alert: Alert): string {
   return alert.kind === 'performance' ? `${alert.alertId}_${alert.status}` : alert.alertId;
 }
 
-const SCHEMA_BY_KIND = { budget: budgetAlertSchema, forecast: budgetAlertSchema, performance: performanceAlertSchema, security: securityAlertSchema } as const;
+/** The kinds of alert on the alerts topic (what a route may match on). */
+export const ALERT_KINDS = ['budget', 'forecast', 'performance', 'security'] as const;
+
+const SCHEMA_BY_KIND = { budget: budgetAlertSchema, forecast: budgetAlertSchema, performance: performanceAlertSchema, security: securityAlertSchema } as const satisfies Record<(typeof ALERT_KINDS)[number], unknown>;
 
 /** Validates an alert, with the field errors of its own kind (a union's errors would list every kind's). */
 export function parseAlert(value: unknown): Alert {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUBJECT_TYPES } from './vocabulary';
 
 /** A ban on the alerts topic: who, how long, why. */
 export const securityAlertSchema = z.strictObject({
@@ -7,7 +8,7 @@ export const securityAlertSchema = z.strictObject({
   kind: z.literal('security'),
   status: z.literal('BANNED'),
   severity: z.enum(['WARNING', 'CRITICAL']),
-  subjectType: z.enum(['ip', 'user']),
+  subjectType: z.enum(SUBJECT_TYPES),
   subject: z.string(),
   level: z.enum(['ban', 'recidive']),
   offense: z.number().int().positive(),

@@ -57,3 +57,6 @@ export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 /** Severities shared by security events and alerts (Cloud Logging names). */
 export const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** Who a security event, ban or alert is about. */
+export const SUBJECT_TYPES = ['ip', 'user'] as const;

@@ -67,18 +67,7 @@ export function mergeAggregates(into: Aggregate, other: Aggregate): void {
 }
 
 /** The stored form of an aggregate (Firestore fields; the sketch as protobuf bytes). */
-export interface StoredAggregate {
-  metric: MetricType;
-  labels: Record<string, string>;
-  seriesKey: string;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-  lastAt: number;
-  sketch: Buffer;
-}
+export type StoredAggregate = Omit<Aggregate, 'labels' | 'sketch'> & { labels: Record<string, string>; seriesKey: string; sketch: Buffer };
 
 export function toStored(a: Aggregate): StoredAggregate {
   return { metric: a.metric, labels: { ...a.labels }, seriesKey: seriesKeyOf(a.metric, a.labels), count: a.count, sum: a.sum, min: a.min, max: a.max, last: a.last, lastAt: a.lastAt, sketch: encodeSketch(a.sketch) };

@@ -1,7 +1,5 @@
 import type { Aggregate } from './bucket';
-import type { StatisticName } from './alert-rules';
 import type { Labels } from './series';
-import type { Statistics } from './statistics';
 
 export interface AggregateGroup {
   group: Labels;
@@ -19,8 +17,4 @@ export function groupAggregates(aggregates: readonly Aggregate[], groupBy: reado
     groups.set(key, entry);
   }
   return [...groups.values()];
-}
-
-export function statisticValue(stats: Statistics, name: StatisticName): number | null {
-  return stats[name];
 }

@@ -1,28 +1,20 @@
 import type { MetricPayload } from '../contracts/metric-event';
 import type { MetricType } from '../contracts/vocabulary';
+import type { Aggregate } from './bucket';
 import { seriesKeyOf, type Labels } from './series';
-import { encodeSketch, newSketch, type Sketch } from './sketch';
+import { encodeSketch, newSketch } from './sketch';
 
-interface Accumulation {
-  metric: MetricType;
-  labels: Labels;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-  sketch: Sketch;
-}
+/** A series' samples since the last drain: an aggregate without `lastAt` (the interval end says when). */
+type Accumulation = Omit<Aggregate, 'lastAt'>;
 
 /**
  * One accumulation per series between flushes (the OpenTelemetry pattern): `record()` folds a
  * sample in, `drain()` swaps the map out and returns one aggregate payload per series — so a
- * thousand samples become one message. Series beyond `maxSeries` are refused and counted.
+ * thousand samples become one message. Series beyond `maxSeries` are refused (`record()` says so; the publisher counts and reports them).
  */
 export class MetricAccumulator {
   private series = new Map<string, Accumulation>();
   private intervalStart: Date;
-  private refusedSamples = 0;
 
   constructor(
     private readonly maxSeries: number,
@@ -36,10 +28,7 @@ export class MetricAccumulator {
     const key = seriesKeyOf(metric, labels);
     let a = this.series.get(key);
     if (!a) {
-      if (this.series.size >= this.maxSeries) {
-        this.refusedSamples += 1;
-        return false;
-      }
+      if (this.series.size >= this.maxSeries) return false;
       a = { metric, labels: { ...labels }, count: 0, sum: 0, min: value, max: value, last: value, sketch: newSketch() };
       this.series.set(key, a);
     }
@@ -52,23 +41,12 @@ export class MetricAccumulator {
     return true;
   }
 
-  get size(): number {
-    return this.series.size;
-  }
-
-  /** Samples refused since the last drain because of the series limit. */
-  get refused(): number {
-    return this.refusedSamples;
-  }
-
   /** Swaps out what was accumulated and returns it as one payload per series. */
-  drain(): { payloads: MetricPayload[]; refusedSamples: number } {
+  drain(): { payloads: MetricPayload[] } {
     const drained = this.series;
     const start = this.intervalStart;
-    const refusedSamples = this.refusedSamples;
     this.series = new Map();
     this.intervalStart = this.now();
-    this.refusedSamples = 0;
     const end = this.intervalStart;
     const payloads = [...drained.values()].map((a) => ({
       metric: a.metric,
@@ -82,6 +60,6 @@ export class MetricAccumulator {
       last: a.last,
       sketch: encodeSketch(a.sketch).toString('base64'),
     }));
-    return { payloads, refusedSamples };
+    return { payloads };
   }
 }

@@ -3,7 +3,7 @@ import { periodOf } from '../budget/period';
 import type { PerformanceAlert } from '../contracts/performance-alert';
 import { METRIC_TYPES, type MetricType } from '../contracts/vocabulary';
 import { performanceAlertsBetween } from '../store/metric-alerts-store';
-import { readAggregates, resolutionFor, type BucketAggregate } from '../store/metric-buckets';
+import { MINUTE_RESOLUTION_MAX_MILLISECONDS, readAggregates, resolutionFor, type BucketAggregate } from '../store/metric-buckets';
 import { loadAlertRules } from '../store/metric-rules-store';
 import { readSpendTotals } from '../store/spend-shards';
 import type { Aggregate } from './bucket';
@@ -32,16 +32,17 @@ export interface PerformanceReport {
   recommendations: PerformanceRecommendation[];
 }
 
-/** Error bursts are looked for at minute resolution over at most the last three hours. */
-const BURST_LOOKBACK_MILLISECONDS = 3 * 3_600_000;
-
 /** Statistics per metric and operation, the alerts of the window, and recommendations. */
 export async function performanceReport(db: Firestore, window = '24h', now: Date = new Date()): Promise<PerformanceReport> {
   const ms = windowMilliseconds(window);
   const { current } = windowsEndingAt(now, window);
   const resolution = resolutionFor(ms);
-  const [perMetric, alerts, rules, spend] = await Promise.all([
+  // Error bursts are looked for at minute resolution, over at most the span minute buckets are kept
+  // for; when the window itself is read by the minute, that read serves.
+  const burstFrom = new Date(Math.max(current.start.getTime(), now.getTime() - MINUTE_RESOLUTION_MAX_MILLISECONDS));
+  const [perMetric, errorAggregates, alerts, rules, spend] = await Promise.all([
     Promise.all(METRIC_TYPES.map((m) => readAggregates(db, m, current.start, now, resolution))),
+    resolution === 'minute' ? undefined : readAggregates(db, 'ERROR_RATE', burstFrom, now, 'minute'),
     performanceAlertsBetween(db, current.start, now),
     loadAlertRules(db),
     readSpendTotals(db, periodOf(now).id, ['AI_API_CALLS']).catch(() => undefined),
@@ -56,10 +57,8 @@ export async function performanceReport(db: Firestore, window = '24h', now: Date
     metrics[metric] = { overall: statisticsOf(aggregates, ms), byOperation };
   });
 
-  const burstFrom = new Date(Math.max(current.start.getTime(), now.getTime() - BURST_LOOKBACK_MILLISECONDS));
-  const errorAggregates = await readAggregates(db, 'ERROR_RATE', burstFrom, now, 'minute');
   const errorMinutes: Record<string, { at: number; rate: number; count: number }[]> = {};
-  for (const g of groupAggregates(errorAggregates, ['operation'])) {
+  for (const g of groupAggregates(errorAggregates ?? perMetric[METRIC_TYPES.indexOf('ERROR_RATE')]!, ['operation'])) {
     const byMinute = new Map<number, Aggregate[]>();
     for (const a of g.aggregates as BucketAggregate[]) {
       const at = a.bucketStart;

@@ -15,7 +15,7 @@ export const MONITORING_LIMITS = {
   maxPointAgeHours: 25,
 } as const;
 
-/** Labels a Governor metric descriptor declares; other labels are not exported (and counted). */
+/** Labels a Governor metric descriptor declares; other labels are not exported (`timeSeriesOf` names them). */
 export const EXPORTED_LABELS = ['operation', 'agent', 'model', 'scope', 'cache', 'endpoint'] as const;
 
 /**

@@ -1,5 +1,5 @@
 import { formatUsd } from '../budget/money';
-import type { AlertRule } from './alert-rules';
+import { DEFAULT_ALERT_RULES, type AlertRule } from './alert-rules';
 import type { Statistics } from './statistics';
 
 export type PerformanceRecommendation =
@@ -31,14 +31,14 @@ const limitOf = (rules: readonly AlertRule[], metric: string, statistic: string)
 /** What the numbers say to do, from statistics and the alert rules' targets only. */
 export function performanceRecommendations(input: RecommendationInput): PerformanceRecommendation[] {
   const out: PerformanceRecommendation[] = [];
-  const p95Limit = limitOf(input.rules, 'LATENCY', 'p95') ?? 500;
+  const p95Limit = limitOf(input.rules, 'LATENCY', 'p95') ?? limitOf(DEFAULT_ALERT_RULES, 'LATENCY', 'p95')!;
   for (const [operation, s] of Object.entries(input.latencyByOperation).sort((a, b) => (b[1].p95 ?? 0) - (a[1].p95 ?? 0))) {
     if (s.p95 !== null && s.p95 > p95Limit) {
       out.push({ kind: 'slow-operation', operation, p95: s.p95, limit: p95Limit, samples: s.count, message: `operation "${operation}" has p95 ${s.p95.toFixed(0)} ms over ${s.count} calls, above the ${p95Limit} ms target (mean ${s.mean?.toFixed(0)} ms).` });
     }
   }
 
-  const hitTarget = limitOf(input.rules, 'CACHE_HIT_RATE', 'mean') ?? 60;
+  const hitTarget = limitOf(input.rules, 'CACHE_HIT_RATE', 'mean') ?? limitOf(DEFAULT_ALERT_RULES, 'CACHE_HIT_RATE', 'mean')!;
   const hit = input.cacheHitRate?.mean;
   if (hit !== null && hit !== undefined && hit < hitTarget) {
     // Misses become AI calls: at the target, (target − hit) of every 100 lookups stop missing.

@@ -1,6 +1,4 @@
 /** Statistics windows: `5m`, `1h`, `24h`, or any `<n>s|m|h|d`. */
-export const NAMED_WINDOWS = ['5m', '1h', '24h'] as const;
-
 const UNIT_MILLISECONDS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export interface Window {

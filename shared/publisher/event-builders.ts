@@ -3,13 +3,14 @@ import { metricPayloadSchema } from '../contracts/metric-event';
 import type { SecurityPayload } from '../contracts/security-event';
 import type { CostCategory, MetricType } from '../contracts/vocabulary';
 import { EventValidationError } from '../contracts/validation-error';
+import { microsOfUsd } from '../budget/money';
 
 /** Converts dollars to integer micro-USD at the edge; storage never sees a float dollar. */
 export function usdToMicros(usd: number): number {
   if (!Number.isFinite(usd) || usd < 0) {
     throw new EventValidationError([{ path: 'payload.amountMicros', message: `usd must be a finite, non-negative number, got ${usd}` }]);
   }
-  return Math.round(usd * 1_000_000);
+  return microsOfUsd(usd);
 }
 
 export type CostInput = Omit<CostPayload, 'amountMicros' | 'usage'> &

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger';
 import { COLLECTIONS } from '../store/collections';
 import { generateApiKey } from './api-key';
 import { planRotation, type RotationPlan, type RotationSettings, type VersionInfo, type VersionState } from './rotation-policy';
-import { secretName, versionNumberOf } from './secret-manager-client';
+import { secretName, versionName, versionNumberOf } from './secret-manager-client';
 
 /** One rotator per secret at a time; a crashed one's lease lapses after this. */
 export const ROTATION_LEASE_MILLISECONDS = 60_000;
@@ -98,11 +98,11 @@ export async function rotateSecret(deps: RotationDeps, secret: string, settings:
       plan = planRotation(versions, settings, deps.now().getTime());
     }
     for (const number of plan.disable) {
-      await client.disableSecretVersion({ name: `${secretName(projectId, secret)}/versions/${number}` }, { timeout });
+      await client.disableSecretVersion({ name: versionName(projectId, secret, number) }, { timeout });
       deps.crashAfter?.('after-disable');
     }
     for (const number of plan.destroy) {
-      await client.destroySecretVersion({ name: `${secretName(projectId, secret)}/versions/${number}` }, { timeout });
+      await client.destroySecretVersion({ name: versionName(projectId, secret, number) }, { timeout });
     }
     if (plan.disable.length + plan.destroy.length > 0) log.info({ secretName: secret, disabled: plan.disable, destroyed: plan.destroy }, 'old secret versions retired');
     await ref.set(

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { OptionsError } from '../contracts/validation-error';
-
-const secretId = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'a Secret Manager secret id');
+import { secretIdSchema } from './secret-id';
 
 export const rotationSettingsSchema = z
   .strictObject({
@@ -15,7 +14,7 @@ export const rotationSettingsSchema = z
   .refine((s) => s.graceHours < s.periodHours, { path: ['graceHours'], message: 'the grace window must be shorter than the rotation period' });
 export type RotationSettings = z.infer<typeof rotationSettingsSchema>;
 
-export const rotationConfigSchema = z.strictObject({ secrets: z.record(secretId, rotationSettingsSchema) });
+export const rotationConfigSchema = z.strictObject({ secrets: z.record(secretIdSchema, rotationSettingsSchema) });
 export type RotationConfig = z.infer<typeof rotationConfigSchema>;
 
 /** No secret is rotated until one is configured (`governor keys configure` or the config document). */

@@ -1,6 +1,7 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import crc32c from 'crc-32/crc32c';
-import { secretName, versionNumberOf } from './secret-manager-client';
+import { versionName, versionNumberOf } from './secret-manager-client';
+import { Status } from 'google-gax';
 
 /** The payload's CRC32C did not match its data: corrupted in transit or storage, refused. */
 export class SecretIntegrityError extends Error {
@@ -72,18 +73,15 @@ export class SecretCache {
   }
 
   private async access(secret: string, version: number | 'latest'): Promise<AccessedSecret> {
-    const [response] = await this.client.accessSecretVersion({ name: `${secretName(this.projectId, secret)}/versions/${version}` }, { timeout: this.options.timeoutMilliseconds });
+    const [response] = await this.client.accessSecretVersion({ name: versionName(this.projectId, secret, version) }, { timeout: this.options.timeoutMilliseconds });
     const data = Buffer.from(response.payload?.data ?? Buffer.alloc(0));
     verifyCrc32c(data, response.payload?.dataCrc32c as number | string | null | undefined);
     return { version: versionNumberOf(response.name), data };
   }
 }
 
-const NOT_FOUND = 5;
-const FAILED_PRECONDITION = 9;
-
 /** A version that was disabled, destroyed or never existed: no stale value may stand in for it. */
 export function isGone(error: unknown): boolean {
   const code = (error as { code?: number }).code;
-  return code === NOT_FOUND || code === FAILED_PRECONDITION;
+  return code === Status.NOT_FOUND || code === Status.FAILED_PRECONDITION;
 }

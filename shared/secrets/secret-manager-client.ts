@@ -1,5 +1,5 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { grpc } from 'google-gax';
+import { localEndpointOptions } from '../clients/local-endpoint';
 
 /**
  * The Secret Manager client; `GOVERNOR_SECRET_MANAGER_ENDPOINT` (host:port, plaintext) points it
@@ -8,12 +8,15 @@ import { grpc } from 'google-gax';
 export function secretManagerClient(projectId: string, env: NodeJS.ProcessEnv = process.env): SecretManagerServiceClient {
   const endpoint = env.GOVERNOR_SECRET_MANAGER_ENDPOINT;
   if (!endpoint) return new SecretManagerServiceClient({ projectId });
-  const [host, port] = endpoint.split(':');
-  return new SecretManagerServiceClient({ apiEndpoint: host, port: Number(port), sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com', projectId });
+  return new SecretManagerServiceClient({ ...localEndpointOptions(endpoint), projectId });
 }
 
 export function secretName(projectId: string, secret: string): string {
   return `projects/${projectId}/secrets/${secret}`;
+}
+
+export function versionName(projectId: string, secret: string, version: number | 'latest'): string {
+  return `${secretName(projectId, secret)}/versions/${version}`;
 }
 
 /** The version number at the end of a version's resource name. */

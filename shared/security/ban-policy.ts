@@ -1,10 +1,9 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
-import { SECURITY_EVENT_KINDS, type SecurityEventKind } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
+import { SECURITY_EVENT_KINDS, SUBJECT_TYPES, type SecurityEventKind } from '../contracts/vocabulary';
 
 /** What a ban applies to. */
-export const SUBJECT_TYPES = ['ip', 'user'] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
 export interface Subject {

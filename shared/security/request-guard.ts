@@ -5,7 +5,7 @@ import { apiKeyIdSchema } from '../contracts/security-event';
 import type { SecurityEventKind } from '../contracts/vocabulary';
 import type { SecurityEventInput } from '../publisher/event-builders';
 import type { BanCache } from './ban-cache';
-import type { Subject } from './ban-policy';
+import { subjectsOf } from './ban-policy';
 import type { RateLimits } from './rate-limits';
 import { validateRequest, type Violation } from './request-schemas';
 import { securityHeaders } from './security-headers';
@@ -63,8 +63,7 @@ export class RequestGuard<T = unknown> {
 
   /** The plain-function form: decide about a request described by its parts. */
   async check(request: GuardRequest): Promise<GuardDecision<T>> {
-    const subjects: Subject[] = [...(request.ip ? [{ type: 'ip' as const, value: request.ip }] : []), ...(request.userId ? [{ type: 'user' as const, value: request.userId }] : [])];
-    for (const subject of subjects) {
+    for (const subject of subjectsOf(request)) {
       const ban = this.options.bans?.status(subject);
       if (ban?.banned) {
         const retryAfterSeconds = Math.max(1, Math.ceil(((ban.until?.getTime() ?? Date.now()) - Date.now()) / 1000));

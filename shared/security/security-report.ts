@@ -2,7 +2,7 @@ import { Timestamp, type Firestore } from '@google-cloud/firestore';
 import type { SecurityEventKind } from '../contracts/vocabulary';
 import { SECURITY_EVENT_KINDS } from '../contracts/vocabulary';
 import { COLLECTIONS } from '../store/collections';
-import { listBans } from '../store/bans-store';
+import { banView, listBans, type BanView } from '../store/bans-store';
 
 export interface SecurityReport {
   hours: number;
@@ -12,7 +12,7 @@ export interface SecurityReport {
   byKind: Record<SecurityEventKind, number>;
   topIps: { ip: string; events: number; failures: number }[];
   topUsers: { userId: string; events: number; failures: number }[];
-  bans: { subjectType: string; subject: string; bannedAt: string; until: string; active: boolean; level: string; offense: number; reason: string; suppressedEvents: number; liftedAt?: string }[];
+  bans: BanView[];
   rotations: { at: string; apiKeyId?: string; details?: Record<string, unknown> }[];
 }
 
@@ -22,7 +22,8 @@ const TOP = 10;
 export async function securityReport(db: Firestore, hours = 24, now: Date = new Date()): Promise<SecurityReport> {
   const from = new Date(now.getTime() - hours * 3_600_000);
   const [strikes, audit, bans] = await Promise.all([
-    db.collection(COLLECTIONS.securityStrikes).where('sliceStart', '>=', Timestamp.fromDate(from)).get(),
+    // Only the counts: a strike document also carries up to 1.6 KB of event-id hashes.
+    db.collection(COLLECTIONS.securityStrikes).where('sliceStart', '>=', Timestamp.fromDate(from)).select('subjectType', 'subject', 'events', 'failures', 'kinds').get(),
     db.collection(COLLECTIONS.securityAudit).where('at', '>=', Timestamp.fromDate(from)).get(),
     listBans(db),
   ]);
@@ -55,18 +56,7 @@ export async function securityReport(db: Firestore, hours = 24, now: Date = new 
     topUsers: top('user').map((s) => ({ userId: s.value, events: s.events, failures: s.failures })),
     bans: bans
       .filter((b) => b.bannedAt.toMillis() >= from.getTime() || b.expiresAt.toMillis() > now.getTime())
-      .map((b) => ({
-        subjectType: b.subjectType,
-        subject: b.subject,
-        bannedAt: b.bannedAt.toDate().toISOString(),
-        until: b.expiresAt.toDate().toISOString(),
-        active: b.expiresAt.toMillis() > now.getTime(),
-        level: b.level,
-        offense: b.offense,
-        reason: b.reason,
-        suppressedEvents: b.suppressedEvents ?? 0,
-        ...(b.liftedAt ? { liftedAt: b.liftedAt.toDate().toISOString() } : {}),
-      })),
+      .map((b) => banView(b, now)),
     rotations: rotations.sort((a, b) => a.at.localeCompare(b.at)),
   };
 }

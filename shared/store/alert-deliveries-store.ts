@@ -1,9 +1,10 @@
-import { FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { FieldPath, FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
 import type { Alert } from '../contracts/alert';
 import { deliveryKeyOf } from '../contracts/alert';
 import { COLLECTIONS, TTL_FIELD } from './collections';
+import { Status } from 'google-gax';
 
-export const DELIVERY_DEFAULTS = {
+export const ALERT_DELIVERY_DEFAULTS = {
   /** A sender's claim on a route; a crashed sender's lapses after this (longer than a send's tries and timeouts). */
   leaseMilliseconds: 120_000,
   /** Alerts one digest email lists at most; more wait for the next one. */
@@ -53,15 +54,15 @@ export async function claimDelivery(db: Firestore, routeId: string, alert: Alert
     await routeRef(db, routeId)
       .create({})
       .catch((error: unknown) => {
-        if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+        if ((error as { code?: number }).code !== Status.ALREADY_EXISTS) throw error;
       });
   }
 }
 
-const ALREADY_EXISTS = 6;
 const ROUTE_MISSING = Symbol('route-missing');
 
 async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number): Promise<DeliveryDecision | typeof ROUTE_MISSING> {
+  const expireAt = Timestamp.fromMillis(now + ALERT_DELIVERY_DEFAULTS.retentionDays * 86_400_000);
   return db.runTransaction(async (tx) => {
     const routeSnap = await tx.get(routeRef(db, routeId));
     if (!routeSnap.exists) return ROUTE_MISSING;
@@ -78,7 +79,7 @@ async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert
     const busy = (route.sendingUntil ?? 0) > now;
     if (windowOpen || busy) {
       // An alert already in an email being sent (a redelivery racing its sender) stays 'sending'.
-      if (own && own.status !== 'sending') tx.set(deliveryRef(db, routeId, own.deliveryKey), { ...own, status: 'queued', [TTL_FIELD]: Timestamp.fromMillis(now + DELIVERY_DEFAULTS.retentionDays * 86_400_000) });
+      if (own && own.status !== 'sending') tx.set(deliveryRef(db, routeId, own.deliveryKey), { ...own, status: 'queued', [TTL_FIELD]: expireAt });
       return { action: 'queued' };
     }
     // 'sending' with no live lease: a sender crashed mid-send; its alerts go out with this email.
@@ -88,13 +89,13 @@ async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert
         .where('routeId', '==', routeId)
         .where('status', 'in', ['queued', 'sending'])
         .orderBy('queuedAt')
-        .limit(DELIVERY_DEFAULTS.maxAlertsPerEmail),
+        .limit(ALERT_DELIVERY_DEFAULTS.maxAlertsPerEmail),
     );
-    const deliveries = [...(own ? [own] : []), ...queued.docs.map((d) => d.data() as DeliveryDoc).filter((d) => d.deliveryKey !== own?.deliveryKey)].slice(0, DELIVERY_DEFAULTS.maxAlertsPerEmail);
+    const deliveries = [...(own ? [own] : []), ...queued.docs.map((d) => d.data() as DeliveryDoc).filter((d) => d.deliveryKey !== own?.deliveryKey)].slice(0, ALERT_DELIVERY_DEFAULTS.maxAlertsPerEmail);
     if (deliveries.length === 0) return { action: 'queued' };
-    tx.set(routeRef(db, routeId), { lastSentAt: now, sendingUntil: now + DELIVERY_DEFAULTS.leaseMilliseconds }, { merge: true });
+    tx.set(routeRef(db, routeId), { lastSentAt: now, sendingUntil: now + ALERT_DELIVERY_DEFAULTS.leaseMilliseconds }, { merge: true });
     for (const d of deliveries) {
-      tx.set(deliveryRef(db, routeId, d.deliveryKey), { ...d, status: 'sending', [TTL_FIELD]: Timestamp.fromMillis(now + DELIVERY_DEFAULTS.retentionDays * 86_400_000) });
+      tx.set(deliveryRef(db, routeId, d.deliveryKey), { ...d, status: 'sending', [TTL_FIELD]: expireAt });
     }
     return { action: 'send', deliveries, previousLastSentAt: route.lastSentAt };
   });
@@ -133,17 +134,27 @@ export async function markDeadLettered(db: Firestore, deliveries: readonly Deliv
   await batch.commit();
 }
 
-/** Queued deliveries of routes that are no longer configured (nothing would ever send them). */
-export async function orphanedDeliveries(db: Firestore, routeIds: readonly string[], limit = 200): Promise<DeliveryDoc[]> {
-  const snap = await db.collection(COLLECTIONS.alertDeliveries).where('status', '==', 'queued').limit(limit).get();
-  return snap.docs.map((d) => d.data() as DeliveryDoc).filter((d) => !routeIds.includes(d.routeId));
+/**
+ * Queued deliveries of routes that are no longer configured (nothing would ever send them), at
+ * most `limit`. Every queued delivery is looked at, a page at a time: a long queue on a live
+ * route must not hide the orphans behind it.
+ */
+export async function orphanedDeliveries(db: Firestore, routeIds: readonly string[], limit = 200, pageSize = 500): Promise<DeliveryDoc[]> {
+  const orphans: DeliveryDoc[] = [];
+  const queued = db.collection(COLLECTIONS.alertDeliveries).where('status', '==', 'queued').orderBy(FieldPath.documentId()).limit(pageSize);
+  for (let page = await queued.get(); ; page = await queued.startAfter(page.docs.at(-1)!).get()) {
+    for (const doc of page.docs) {
+      const d = doc.data() as DeliveryDoc;
+      if (!routeIds.includes(d.routeId)) orphans.push(d);
+    }
+    if (orphans.length >= limit || page.size < pageSize) return orphans.slice(0, limit);
+  }
 }
 
 /** Recent deliveries, newest first, for the CLI. */
 export async function listDeliveries(db: Firestore, options: { status?: DeliveryStatus; limit: number }): Promise<DeliveryDoc[]> {
-  let query = db.collection(COLLECTIONS.alertDeliveries).orderBy('queuedAt', 'desc').limit(options.limit);
-  if (options.status) query = db.collection(COLLECTIONS.alertDeliveries).where('status', '==', options.status).orderBy('queuedAt', 'desc').limit(options.limit);
-  const snap = await query.get();
+  const all = db.collection(COLLECTIONS.alertDeliveries);
+  const snap = await (options.status ? all.where('status', '==', options.status) : all).orderBy('queuedAt', 'desc').limit(options.limit).get();
   return snap.docs.map((d) => d.data() as DeliveryDoc);
 }
 

@@ -8,8 +8,6 @@ const ROUTING = (env: NodeJS.ProcessEnv): ConfigDocument<AlertRouting> => ({
   lastGoodDoc: CONFIG_DOCS.alertRoutingLastGood,
   parse: parseAlertRouting,
   defaults: defaultAlertRouting(env),
-  toStored: (routing) => ({ ...routing }),
-  fromStored: (data) => data,
 });
 
 /** Who gets which alerts (stored if valid, else last good, else everything to GOVERNOR_ALERT_EMAIL_TO). */

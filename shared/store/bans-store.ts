@@ -78,3 +78,32 @@ export async function listBans(db: Firestore, options: { activeOnly?: boolean; n
   const snapshot = await query.get();
   return snapshot.docs.map((d) => d.data() as BanRecord);
 }
+
+/** A ban as reports and the CLI show it: times as ISO strings, whether it is in force at `now`. */
+export interface BanView {
+  subjectType: string;
+  subject: string;
+  bannedAt: string;
+  until: string;
+  active: boolean;
+  level: string;
+  offense: number;
+  reason: string;
+  suppressedEvents: number;
+  liftedAt?: string;
+}
+
+export function banView(b: BanRecord, now: Date): BanView {
+  return {
+    subjectType: b.subjectType,
+    subject: b.subject,
+    bannedAt: b.bannedAt.toDate().toISOString(),
+    until: b.expiresAt.toDate().toISOString(),
+    active: b.expiresAt.toMillis() > now.getTime(),
+    level: b.level,
+    offense: b.offense,
+    reason: b.reason,
+    suppressedEvents: b.suppressedEvents ?? 0,
+    ...(b.liftedAt ? { liftedAt: b.liftedAt.toDate().toISOString() } : {}),
+  };
+}

@@ -4,6 +4,7 @@ import type { BillingNotification } from '../contracts/billing-notification';
 import type { CostCategory } from '../contracts/vocabulary';
 import { COLLECTIONS } from './collections';
 import { SPEND_DEFAULTS, shardIncrements, shardRef } from './spend-shards';
+import { microsOfUsd } from '../budget/money';
 
 /** Late notifications of a month (GCP's final figures) still count in that month for this long. */
 export const LATE_NOTIFICATION_MILLISECONDS = 3 * 86_400_000;
@@ -40,7 +41,7 @@ export async function recordBillingCost(
   const { data, attributes } = notification;
   const intervalStart = new Date(data.costIntervalStart);
   const periodId = spendPeriodOf(intervalStart, observedAt);
-  const cumulativeMicros = Math.round(data.costAmount * 1_000_000);
+  const cumulativeMicros = microsOfUsd(data.costAmount);
   const ref = db.collection(COLLECTIONS.billingBudgets).doc(`${attributes.budgetId}_${intervalStart.toISOString().slice(0, 10)}`);
   return db.runTransaction(async (tx) => {
     const counted = ((await tx.get(ref)).get('countedMicros') as number | undefined) ?? 0;

@@ -1,8 +1,8 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import type { BudgetAlert } from '../contracts/budget-alert';
 import { COLLECTIONS } from './collections';
+import { Status } from 'google-gax';
 
-const ALREADY_EXISTS = 6;
 
 /** How long a publisher holds its claim on an alert before another may publish it. */
 export const PUBLISH_CLAIM_MILLISECONDS = 30_000;
@@ -20,7 +20,7 @@ export async function raiseAlert(db: Firestore, alert: BudgetAlert, now: Date): 
       .create({ ...alert, published: false, publishingUntil: now.getTime() + PUBLISH_CLAIM_MILLISECONDS, createdAt: FieldValue.serverTimestamp() });
     return 'created';
   } catch (error) {
-    if ((error as { code?: number }).code === ALREADY_EXISTS) return 'exists';
+    if ((error as { code?: number }).code === Status.ALREADY_EXISTS) return 'exists';
     throw error;
   }
 }

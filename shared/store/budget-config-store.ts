@@ -11,8 +11,6 @@ const BUDGETS: ConfigDocument<BudgetConfig> = {
   lastGoodDoc: CONFIG_DOCS.budgetsLastGood,
   parse: parseBudgetConfig,
   defaults: DEFAULT_BUDGET_CONFIG,
-  toStored: (config) => ({ ...config }),
-  fromStored: (data) => data,
 };
 
 /** The budget config in force: stored if valid, else the last good one, else the defaults. */

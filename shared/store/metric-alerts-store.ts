@@ -58,13 +58,22 @@ export async function applyRuleValue(db: Firestore, rule: AlertRule, group: Labe
       at: now.toISOString(),
     };
     tx.set(stateRef, { ruleId: rule.id, groupId, group: { ...group }, state, since, alertId, value, updatedAt: FieldValue.serverTimestamp() });
-    tx.create(db.collection(COLLECTIONS.performanceAlerts).doc(`${alertId}_${alert.status}`), { ...alert, published: false, createdAt: FieldValue.serverTimestamp() });
+    tx.create(alertRef(db, alert), { ...alert, published: false, createdAt: FieldValue.serverTimestamp() });
     return alert;
   });
 }
 
+/** One document per alert and transition (a raise and its clear are separate alerts to publish). */
+const alertRef = (db: Firestore, alert: Pick<PerformanceAlert, 'alertId' | 'status'>) => db.collection(COLLECTIONS.performanceAlerts).doc(`${alert.alertId}_${alert.status}`);
+
+/** The alert a document holds, without the outbox bookkeeping. */
+function alertOf(data: Record<string, unknown>): PerformanceAlert {
+  const { published: _p, createdAt: _c, publishedAt: _pa, messageId: _m, ...alert } = data;
+  return alert as PerformanceAlert;
+}
+
 export async function markPerformanceAlertPublished(db: Firestore, alert: PerformanceAlert, messageId: string): Promise<void> {
-  await db.collection(COLLECTIONS.performanceAlerts).doc(`${alert.alertId}_${alert.status}`).update({ published: true, messageId, publishedAt: FieldValue.serverTimestamp() });
+  await alertRef(db, alert).update({ published: true, messageId, publishedAt: FieldValue.serverTimestamp() });
 }
 
 /** Performance alerts recorded but still unpublished after a minute (a crash in between). */
@@ -72,17 +81,11 @@ export async function unpublishedPerformanceAlerts(db: Firestore, now: Date, old
   const snapshot = await db.collection(COLLECTIONS.performanceAlerts).where('published', '==', false).limit(50).get();
   return snapshot.docs
     .filter((d) => ((d.get('createdAt') as Timestamp | undefined)?.toMillis() ?? 0) < now.getTime() - olderThanMilliseconds)
-    .map((d) => {
-      const { published: _p, createdAt: _c, ...alert } = d.data();
-      return alert as PerformanceAlert;
-    });
+    .map((d) => alertOf(d.data()));
 }
 
 /** Alerts raised or cleared in [from, to), for reports. */
 export async function performanceAlertsBetween(db: Firestore, from: Date, to: Date): Promise<PerformanceAlert[]> {
   const snapshot = await db.collection(COLLECTIONS.performanceAlerts).where('at', '>=', from.toISOString()).where('at', '<', to.toISOString()).get();
-  return snapshot.docs.map((d) => {
-    const { published: _p, createdAt: _c, publishedAt: _pa, messageId: _m, ...alert } = d.data();
-    return alert as PerformanceAlert;
-  });
+  return snapshot.docs.map((d) => alertOf(d.data()));
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
 import type { MetricEvent } from '../contracts/metric-event';
 import type { MetricType } from '../contracts/vocabulary';
 import { bucketStartOf, emptyAggregate, fromStored, mergePayload, RESOLUTIONS, toStored, type Aggregate, type Resolution, type StoredAggregate } from '../metrics/bucket';
 import { matchesLabels, seriesIdOf, seriesKeyOf, type Labels } from '../metrics/series';
 import { COLLECTIONS, TTL_FIELD } from './collections';
+import { containsHash, idHash } from './seen-ids';
 
 export const METRIC_STORE_DEFAULTS = {
   // Events spread over 8 shards by a hash of their id: each bucket document stays near 1 write/s
@@ -19,21 +19,6 @@ export interface MetricCommitResult {
   duplicates: string[];
   /** Bucket documents written by this commit. */
   bucketWrites: number;
-}
-
-/** Bytes per event id kept in a minute bucket: a 64-bit hash (collision odds ~1e-15 per bucket). */
-const ID_HASH_BYTES = 8;
-
-function idHash(eventId: string): Buffer {
-  return createHash('sha256').update(eventId).digest().subarray(0, ID_HASH_BYTES);
-}
-
-/** Whether a packed list of id hashes contains this one. */
-function containsHash(packed: Buffer, hash: Buffer): boolean {
-  for (let i = 0; i + ID_HASH_BYTES <= packed.length; i += ID_HASH_BYTES) {
-    if (packed.compare(hash, 0, ID_HASH_BYTES, i, i + ID_HASH_BYTES) === 0) return true;
-  }
-  return false;
 }
 
 function shardOf(hash: Buffer, shardCount: number): number {

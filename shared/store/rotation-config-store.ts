@@ -8,8 +8,6 @@ const ROTATION: ConfigDocument<RotationConfig> = {
   lastGoodDoc: CONFIG_DOCS.keyRotationLastGood,
   parse: parseRotationConfig,
   defaults: DEFAULT_ROTATION_CONFIG,
-  toStored: (config) => ({ ...config }),
-  fromStored: (data) => data,
 };
 
 /** Which secrets are rotated, and how (stored if valid, else last good, else none). */

@@ -8,8 +8,6 @@ const POLICY: ConfigDocument<BanPolicy> = {
   lastGoodDoc: CONFIG_DOCS.securityPolicyLastGood,
   parse: parseBanPolicy,
   defaults: DEFAULT_BAN_POLICY,
-  toStored: (policy) => ({ ...policy }),
-  fromStored: (data) => data,
 };
 
 /** The ban policy in force (stored if valid, else last good, else fail2ban's defaults). */

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { AggregateField, FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
 import type { SecurityEvent } from '../contracts/security-event';
 import { subjectKey, subjectsOf, type Subject } from '../security/ban-policy';
 import { redactDetails } from '../security/redact';
 import { COLLECTIONS, TTL_FIELD } from './collections';
+import { containsHash, ID_HASH_BYTES, idHash } from './seen-ids';
 
 export const STRIKE_DEFAULTS = {
   /** Strike documents are per minute: a find window sums at most findtime/60 of them. */
@@ -15,21 +15,9 @@ export const STRIKE_DEFAULTS = {
   retentionDays: 90,
 } as const;
 
-const HASH_BYTES = 8;
-const hashOf = (eventId: string) => createHash('sha256').update(eventId).digest().subarray(0, HASH_BYTES);
-
-function contains(packed: Buffer, hash: Buffer): boolean {
-  for (let i = 0; i + HASH_BYTES <= packed.length; i += HASH_BYTES) if (packed.compare(hash, 0, HASH_BYTES, i, i + HASH_BYTES) === 0) return true;
-  return false;
-}
-
 export interface StrikeCommitResult {
   /** Events new to the store (not redeliveries). */
   recorded: string[];
-  duplicates: string[];
-  /** Subjects whose failure count changed (to check for a ban). */
-  touched: Subject[];
-  writes: number;
 }
 
 /** The document form of an event kept in the audit log: details redacted, no key material. */
@@ -73,18 +61,16 @@ export async function commitSecurityEvents(db: Firestore, events: readonly Secur
     // An event is a duplicate when any strike slice it belongs to has seen it.
     sliceList.forEach(([, slice], i) => {
       const seen = (sliceSnaps[i]?.get('seenIds') as Buffer | undefined) ?? Buffer.alloc(0);
-      for (const e of slice.events) if (contains(seen, hashOf(e.eventId))) duplicates.add(e.eventId);
+      for (const e of slice.events) if (containsHash(seen, idHash(e.eventId))) duplicates.add(e.eventId);
     });
 
-    let writes = 0;
-    const touched: Subject[] = [];
     sliceList.forEach(([, slice], i) => {
       const fresh = slice.events.filter((e) => !duplicates.has(e.eventId));
       if (fresh.length === 0) return;
       const snap = sliceSnaps[i];
       const before = (snap?.get('events') as number | undefined) ?? 0;
       const seen = (snap?.get('seenIds') as Buffer | undefined) ?? Buffer.alloc(0);
-      const room = Math.max(0, STRIKE_DEFAULTS.maxSeenIdsPerSlice - seen.length / HASH_BYTES);
+      const room = Math.max(0, STRIKE_DEFAULTS.maxSeenIdsPerSlice - seen.length / ID_HASH_BYTES);
       // Kinds are counted on the event's first subject only, so a report sums each event once.
       const counts = new Map<string, number>();
       for (const e of fresh) {
@@ -102,26 +88,22 @@ export async function commitSecurityEvents(db: Firestore, events: readonly Secur
           events: FieldValue.increment(fresh.length),
           failures: FieldValue.increment(failures),
           kinds,
-          seenIds: Buffer.concat([seen, ...fresh.slice(0, room).map((e) => hashOf(e.eventId))]),
+          seenIds: Buffer.concat([seen, ...fresh.slice(0, room).map((e) => idHash(e.eventId))]),
           writes: FieldValue.increment(1),
           [TTL_FIELD]: expireAt,
         },
         { merge: true },
       );
-      writes += 1;
-      if (failures > 0) touched.push(slice.subject);
       // The first events of a subject's minute are kept whole for the audit log.
       for (const e of fresh.slice(0, Math.max(0, STRIKE_DEFAULTS.auditEventsPerSubjectMinute - before))) {
         tx.set(db.collection(COLLECTIONS.securityAudit).doc(e.eventId), { ...auditRecord(e), [TTL_FIELD]: expireAt });
-        writes += 1;
       }
     });
     subjectless.forEach((e, i) => {
       if (duplicates.has(e.eventId) || auditSnaps[i]?.exists) return;
       tx.create(auditRefs[i]!, { ...auditRecord(e), [TTL_FIELD]: expireAt });
-      writes += 1;
     });
-    return { recorded: unique.filter((e) => !duplicates.has(e.eventId)).map((e) => e.eventId), duplicates: [...duplicates], touched, writes };
+    return { recorded: unique.filter((e) => !duplicates.has(e.eventId)).map((e) => e.eventId) };
   });
 }
 

@@ -2,10 +2,10 @@ import { AggregateField, FieldValue, Timestamp, type Firestore } from '@google-c
 import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
 import type { SpendRecord } from '../budget/price-cost-event';
 import type { CostEvent } from '../contracts/cost-event';
-import type { BudgetKey } from '../budget/budget-config';
+import { BUDGET_KEYS, type BudgetKey } from '../budget/budget-config';
 import { COLLECTIONS, TTL_FIELD } from './collections';
+import { Status } from 'google-gax';
 
-const ALREADY_EXISTS = 6;
 
 export const SPEND_DEFAULTS = {
   // 16 shards: at ~1 write/s/document sustained, a period takes ~16 batch commits a second, each
@@ -151,7 +151,7 @@ export async function commitSpend(
       await batch.commit();
       return { recorded: pending.map((r) => r.event.eventId), duplicates };
     } catch (error) {
-      if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+      if ((error as { code?: number }).code !== Status.ALREADY_EXISTS) throw error;
       const snapshots = await db.getAll(...pending.map((r) => ledger.doc(r.event.eventId)));
       const existing = new Set(snapshots.filter((s) => s.exists).map((s) => s.id));
       // ALREADY_EXISTS with nothing existing would loop forever; surface it instead.
@@ -173,7 +173,7 @@ export interface SpendTotals {
  * Sums a period's shards server-side (aggregation queries: one read per 1,000 shards), so the
  * totals are exact without reading every shard or keeping a hot total document.
  */
-export async function readSpendTotals(db: Firestore, periodId: string, keys: readonly BudgetKey[] = [...COST_CATEGORIES, 'TOTAL']): Promise<Partial<Record<BudgetKey, number>>> {
+export async function readSpendTotals(db: Firestore, periodId: string, keys: readonly BudgetKey[] = BUDGET_KEYS): Promise<Partial<Record<BudgetKey, number>>> {
   const query = db.collection(COLLECTIONS.spendShards).where('period', '==', periodId);
   const fields = keys.map((k) => [k, k === 'TOTAL' ? 'totalMicros' : `categories.${k}`] as const);
   const result: Partial<Record<BudgetKey, number>> = {};
@@ -208,7 +208,7 @@ export async function readPeriodSpend(db: Firestore, periodId: string): Promise<
     spend.events += d.events ?? 0;
     for (const c of COST_CATEGORIES) spend.categories[c] += d.categories?.[c] ?? 0;
     for (const [name, m] of Object.entries(d.models ?? {})) {
-      const into = (spend.models[name] ??= { micros: 0, events: 0, inputTokens: 0, outputTokens: 0, inputChars: 0, outputChars: 0, images: 0 });
+      const into = (spend.models[name] ??= { micros: 0, events: 0, ...(Object.fromEntries(MODEL_COUNTERS.map((c) => [c, 0])) as Record<(typeof MODEL_COUNTERS)[number], number>) });
       into.micros += m.micros ?? 0;
       into.events += m.events ?? 0;
       for (const c of MODEL_COUNTERS) into[c] += m[c] ?? 0;

@@ -22,10 +22,13 @@ export interface ConfigDocument<T> {
   /** Validates stored data (throws with the bad field named). */
   parse: (data: unknown) => T;
   defaults: T;
-  /** Stored form of a config, and back (a config that is not an object is wrapped). */
-  toStored: (config: T) => Record<string, unknown>;
-  fromStored: (data: Record<string, unknown>) => unknown;
+  /** Stored form of a config, and back: only a config that is not an object needs wrapping; an object is stored as it is. */
+  toStored?: (config: T) => Record<string, unknown>;
+  fromStored?: (data: Record<string, unknown>) => unknown;
 }
+
+const storedFormOf = <T>(spec: ConfigDocument<T>, config: T): Record<string, unknown> => (spec.toStored ? spec.toStored(config) : { ...(config as Record<string, unknown>) });
+const parseInputOf = <T>(spec: ConfigDocument<T>, data: Record<string, unknown>): unknown => (spec.fromStored ? spec.fromStored(data) : data);
 
 /** JSON with object keys sorted: Firestore does not keep the key order a config was written in. */
 function stableStringify(value: unknown): string {
@@ -57,23 +60,23 @@ export async function loadValidatedConfig<T>(db: Firestore, spec: ConfigDocument
   if (!data) return { config: spec.defaults, origin: 'defaults', version };
   let parsed: T;
   try {
-    parsed = spec.parse(spec.fromStored(data));
+    parsed = spec.parse(parseInputOf(spec, data));
   } catch (error) {
     const rejected = (error as Error).message;
     const fallback = stripMeta(lastGood?.data());
     if (fallback) {
       try {
-        return { config: spec.parse(spec.fromStored(fallback)), origin: 'last-good', rejected, version };
+        return { config: spec.parse(parseInputOf(spec, fallback)), origin: 'last-good', rejected, version };
       } catch {
         // fall through to the defaults
       }
     }
     return { config: spec.defaults, origin: 'defaults', rejected, version };
   }
-  if (stableStringify(stripMeta(lastGood?.data())) !== stableStringify(spec.toStored(parsed))) {
+  if (stableStringify(stripMeta(lastGood?.data())) !== stableStringify(storedFormOf(spec, parsed))) {
     // Failing to keep a copy must not make a valid config look invalid: report it, use the config.
     try {
-      await config.doc(spec.lastGoodDoc).set({ ...spec.toStored(parsed), updatedAt: FieldValue.serverTimestamp() });
+      await config.doc(spec.lastGoodDoc).set({ ...storedFormOf(spec, parsed), updatedAt: FieldValue.serverTimestamp() });
     } catch (error) {
       return { config: parsed, origin: 'stored', version, warning: `could not keep the last good copy: ${(error as Error).message}` };
     }
@@ -94,15 +97,15 @@ export async function updateValidatedConfig<T>(db: Firestore, spec: ConfigDocume
       const data = stripMeta(candidate?.data());
       if (!data) continue;
       try {
-        current = spec.parse(spec.fromStored(data));
+        current = spec.parse(parseInputOf(spec, data));
         break;
       } catch {
         // an invalid stored document: start from the last good one
       }
     }
     const next = spec.parse(change(current));
-    tx.set(config.doc(spec.doc), { ...spec.toStored(next), updatedAt: FieldValue.serverTimestamp() });
-    tx.set(config.doc(spec.lastGoodDoc), { ...spec.toStored(next), updatedAt: FieldValue.serverTimestamp() });
+    tx.set(config.doc(spec.doc), { ...storedFormOf(spec, next), updatedAt: FieldValue.serverTimestamp() });
+    tx.set(config.doc(spec.lastGoodDoc), { ...storedFormOf(spec, next), updatedAt: FieldValue.serverTimestamp() });
     return next;
   });
 }

@@ -13,6 +13,9 @@ export interface ScheduleSpec {
   description: string;
 }
 
+/** A scheduled tick's body is a few bytes; anything past this is not a tick. */
+export const MAX_TICK_BYTES = 4096;
+
 export const SCHEDULES: readonly ScheduleSpec[] = [
   {
     name: 'governor-metric-tick',

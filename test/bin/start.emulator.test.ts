@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { freePort } from '../../bin/stack/ports';
 import { repoRoot } from '../../bin/stack/repo-root';
 import { loadTopology } from '../../shared/topology/topology';
+import { governorCli } from '../support/governor-cli';
 import { LOOPBACK_PRELOAD, waitFor } from '../support/test-stack';
 
 const ROOT = repoRoot();
@@ -33,6 +34,8 @@ describe('npm start (the local stack)', () => {
     NODE_OPTIONS: `--require ${LOOPBACK_PRELOAD}`,
   });
 
+  const governor = governorCli(env);
+
   beforeAll(async () => {
     ports.pubsub = await freePort();
     ports.firestore = await freePort();
@@ -54,9 +57,8 @@ describe('npm start (the local stack)', () => {
   });
 
   it('delivers the demo alert email to the mail catcher it prints', async () => {
-    const governor = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/governor.js'), ...args], { encoding: 'utf8', env: env() });
-    expect(governor(['budget', 'set', 'total', '10']).status).toBe(0);
-    expect(governor(['publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '8.5']).status).toBe(0);
+    expect((await governor('budget', 'set', 'total', '10')).status).toBe(0);
+    expect((await governor('publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '8.5')).status).toBe(0);
     const webUrl = /Alert email\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     const emails = await waitFor(
       async () => (await (await fetch(`${webUrl}/api/email`)).json()) as { subject: string }[],
@@ -68,13 +70,12 @@ describe('npm start (the local stack)', () => {
   });
 
   it('records a cost event published three times exactly once', async () => {
-    const governor = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/governor.js'), ...args], { encoding: 'utf8', env: env() });
-    const published = governor(['publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '0.25', '--times', '3', '--json']);
+    const published = await governor('publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '0.25', '--times', '3', '--json');
     expect(published.status).toBe(0);
     const { eventId, published: count } = JSON.parse(published.stdout) as { eventId: string; published: number };
     expect(count).toBe(3);
     const shown = await waitFor(
-      async () => governor(['events', 'show', eventId, '--json']),
+      async () => governor('events', 'show', eventId, '--json'),
       (r) => r.status === 0,
       20_000,
       'the recorded event',

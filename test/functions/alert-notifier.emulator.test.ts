@@ -7,6 +7,7 @@ import { createPublisher } from '../../shared/publisher/publisher';
 import { updateAlertRouting } from '../../shared/store/alert-routing-store';
 import { updateBudgetConfig } from '../../shared/store/budget-config-store';
 import { COLLECTIONS } from '../../shared/store/collections';
+import { deadLetterTopicOf } from '../../shared/topology/topology';
 import type { CaughtEmail, MailCatcher } from '../../bin/stack/mail-catcher';
 import { budgetAlert, performanceAlert, securityAlert } from '../support/alert-fixtures';
 import { readSpendTotals } from '../support/spend-helpers';
@@ -22,12 +23,10 @@ const alertIdsOf = (email: CaughtEmail) => String(email.headers['x-governor-aler
 describe('alert email on the local stack (real SMTP server: maildev)', () => {
   let stack: TestStack;
   let mail: MailCatcher;
-  let alertsDeadLetterTopic: string;
 
   beforeAll(async () => {
     stack = await startTestStack({ functions: ['spend-aggregator', 'alert-notifier', 'alert-digest'], mailCatcher: true, functionEnv: { GOVERNOR_CONFIG_CACHE_MILLISECONDS: '0' } });
     mail = stack.mailCatcher as MailCatcher;
-    alertsDeadLetterTopic = `${stack.topology.topics.alerts}-dead-letter`;
   });
   afterAll(async () => {
     await stack?.close();
@@ -148,7 +147,7 @@ describe('alert email on the local stack (real SMTP server: maildev)', () => {
   });
 
   it('dead-letters messages that are not alerts, with the reason', async () => {
-    const deadLetters = stack.collectDeadLetters(alertsDeadLetterTopic);
+    const deadLetters = stack.collectDeadLetters(deadLetterTopicOf(stack.topology.topics.alerts));
     const topic = stack.pubsub.topic(stack.topology.topics.alerts);
     await topic.publishMessage({ data: Buffer.from('not json') });
     await topic.publishMessage({ json: { ...budgetAlert(), costMicros: -1 } });

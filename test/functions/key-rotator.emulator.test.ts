@@ -11,6 +11,7 @@ import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
 
 describe('key-rotator with Secret Manager (real client, in-process server)', () => {
   let stack: TestStack;
+  let secretManager: LocalSecretManager;
   let client: ReturnType<typeof secretManagerClient>;
   const governor = governorCli(() => stack.clientEnv);
   const tick = (data: Record<string, unknown> = { tick: 'rotate' }) => stack.pubsub.topic(stack.topology.topics.keyRotation).publishMessage({ json: data });
@@ -21,13 +22,21 @@ describe('key-rotator with Secret Manager (real client, in-process server)', () 
   const accessAll = async (secret: string) =>
     Promise.all((await versions(secret)).filter((v) => v.state === 'ENABLED').map(async (v) => String((await client.accessSecretVersion({ name: `projects/${stack.projectId}/secrets/${secret}/versions/${v.number}` }))[0].payload?.data)));
 
+  /** Ticks (or notifications) the rotator finished for a secret, its lease released. */
+  const handled = (secret: string) => stack.logs.filter((l) => l.includes(`"secretName":"${secret}"`) && (l.includes('rotation check done') || l.includes('skipped'))).length;
+  const rotatorDone = (secret: string, count: number) => waitFor(async () => handled(secret), (n) => n >= count, 20_000, `the rotator done with ${secret}`);
+  // Rotation is about version ages: the tests age a secret's versions instead of waiting.
+  const age = (secret: string, milliseconds: number) => secretManager.age(`projects/${stack.projectId}/secrets/${secret}`, milliseconds);
+
   beforeAll(async () => {
-    stack = await startTestStack({ functions: ['key-rotator', 'security-monitor'], functionEnv: { LOG_LEVEL: 'debug' } });
+    secretManager = await startLocalSecretManager();
+    stack = await startTestStack({ functions: ['key-rotator', 'security-monitor'], functionEnv: { LOG_LEVEL: 'debug' }, secretManagerEndpoint: secretManager.endpoint });
     client = secretManagerClient(stack.projectId, { GOVERNOR_SECRET_MANAGER_ENDPOINT: stack.secretManagerEndpoint });
   });
   afterAll(async () => {
     await client?.close();
     await stack?.close();
+    await secretManager?.stop();
   });
 
   it('rotates a due secret once however many ticks arrive together, and audits it without the key', async () => {
@@ -58,15 +67,17 @@ describe('key-rotator with Secret Manager (real client, in-process server)', () 
     await notify('SECRET_VERSION_ADD');
     await waitFor(async () => stack.logs.filter((l) => l.includes('Secret Manager notification ignored')).length, (n) => n >= 1, 20_000, 'the ignored notification');
     expect(await versions('writer-api-key')).toHaveLength(before);
-    // A forced rotation right after the first is refused for a minute; move the clock by aging nothing: wait it out.
-    await new Promise((r) => setTimeout(r, 61_000));
+    // A forced rotation right after the first is refused for a minute: the first is a minute old now.
+    age('writer-api-key', 61_000);
+    const done = handled('writer-api-key');
     await notify('SECRET_ROTATE');
-    await waitFor(async () => (await versions('writer-api-key')).length, (n) => n === before + 1, 20_000, 'the rotation');
+    await rotatorDone('writer-api-key', done + 1);
+    expect(await versions('writer-api-key')).toHaveLength(before + 1);
     expect((await versions('writer-api-key')).map((v) => v.state)).toEqual(['ENABLED', 'ENABLED']);
     // An operator's rotation right after it is refused for a minute (no double rotation).
     expect((await governor('keys', 'rotate', 'writer-api-key')).stdout).toContain('not rotated (a version was added less than a minute ago)');
     expect((await governor('keys', 'rotate', 'unconfigured')).stderr).toContain('unconfigured has no rotation settings');
-  }, 120_000);
+  });
 
   it('keeps the old key valid during the grace window and refuses it after, while the new one works', async () => {
     await createSecret('grace-key');
@@ -76,13 +87,15 @@ describe('key-rotator with Secret Manager (real client, in-process server)', () 
     const verifier = new KeyVerifier(cache, 'grace-key', 0);
     const states = async () => (await versions('grace-key')).map((v) => v.state).join();
     await tick({ secrets: ['grace-key'] });
-    await waitFor(states, (s) => s === 'ENABLED', 20_000, 'the first key');
+    await rotatorDone('grace-key', 1);
+    expect(await states()).toBe('ENABLED');
     const oldKey = (await cache.get('grace-key')).data.toString();
     expect(await verifier.verify(oldKey)).toMatchObject({ valid: true, version: 1 });
 
-    await new Promise((r) => setTimeout(r, 6200));
+    age('grace-key', 6200);
     await tick({ secrets: ['grace-key'] });
-    await waitFor(states, (s) => s === 'ENABLED,ENABLED', 20_000, 'the rotation');
+    await rotatorDone('grace-key', 2);
+    expect(await states()).toBe('ENABLED,ENABLED');
     const newKey = (await cache.get('grace-key')).data.toString();
     // Inside the grace window both work: an agent holding the old key keeps working.
     expect(await verifier.verify(oldKey)).toMatchObject({ valid: true, version: 1 });
@@ -90,9 +103,10 @@ describe('key-rotator with Secret Manager (real client, in-process server)', () 
     expect(await verifier.verify(`${oldKey}x`)).toEqual({ valid: false });
 
     // After the grace window the next tick disables the old version.
-    await new Promise((r) => setTimeout(r, 3200));
+    age('grace-key', 3200);
     await tick({ secrets: ['grace-key'] });
-    await waitFor(states, (s) => s.startsWith('ENABLED,DISABLED'), 20_000, 'the old version disabled');
+    await rotatorDone('grace-key', 3);
+    expect(await states()).toMatch(/^ENABLED,DISABLED/);
     expect(await verifier.verify(oldKey)).toEqual({ valid: false });
     expect(await verifier.verify(newKey)).toMatchObject({ valid: true, version: 2 });
 
@@ -114,7 +128,7 @@ describe('key-rotator with Secret Manager (real client, in-process server)', () 
       announce: async (r: { version: number }) => void announced.push(r.version),
     };
     await rotateSecret(deps, 'crash-key', settings, { reason: 'first' });
-    await new Promise((r) => setTimeout(r, 1100));
+    age('crash-key', 1100);
     const crash = () => {
       throw new Error('process killed');
     };
@@ -141,6 +155,7 @@ describe('SecretCache', () => {
   });
   afterAll(async () => {
     await client.close();
+    await server.stop();
   });
 
   it('detects a CRC32C mismatch and never serves the corrupted value', async () => {

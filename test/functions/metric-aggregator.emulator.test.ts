@@ -1,8 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
 import { RuleEvaluator } from '../../functions/common/metrics/rule-evaluator';
-import { repoRoot } from '../../bin/stack/repo-root';
 import { newEventId } from '../../shared/contracts/event-id';
 import { createLogger } from '../../shared/logging/logger';
 import { parseAlertRules } from '../../shared/metrics/alert-rules';
@@ -10,7 +7,8 @@ import { MetricAccumulator } from '../../shared/metrics/metric-accumulator';
 import { metricStatistics } from '../../shared/metrics/metrics-query';
 import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { probeAlerts } from '../support/spend-helpers';
-import { LOOPBACK_PRELOAD, startTestStack, waitFor, type TestStack } from '../support/test-stack';
+import { governorCli } from '../support/governor-cli';
+import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
 
 const metricEvent = (payload: Record<string, unknown>) => ({ eventId: newEventId(), schemaVersion: 1, type: 'metric', source: 'raw-agent', occurredAt: new Date().toISOString(), payload });
 
@@ -43,10 +41,7 @@ describe('metric-aggregator on the local stack', () => {
     expect(stats.published).toBe(1);
     await waitFor(() => metricStatistics(stack.db, 'LATENCY', '5m', { operation: 'generate' }), (s) => s.count === 1000, 20_000, 'the merged samples');
 
-    const cli = spawnSync(process.execPath, ['--require', LOOPBACK_PRELOAD, join(repoRoot(), 'bin/governor.js'), 'metrics', 'stats', 'latency', '--window', '5m', '--label', 'operation=generate', '--json'], {
-      encoding: 'utf8',
-      env: { ...process.env, ...stack.clientEnv },
-    });
+    const cli = await governorCli(() => stack.clientEnv)('metrics', 'stats', 'latency', '--window', '5m', '--label', 'operation=generate', '--json');
     expect(cli.status).toBe(0);
     const shown = JSON.parse(cli.stdout) as { count: number; p95: number; mean: number; min: number; max: number };
     const exactP95 = [...values].sort((a, b) => a - b)[949]!;

@@ -37,16 +37,9 @@ export const MAILER_DEFAULTS = {
   firstBackoffMilliseconds: 1000,
 } as const;
 
-/** An SMTP failure, with the server's response code when there was one (`5xx` will not heal by itself). */
+/** An SMTP failure after every try, naming the server and the last cause. */
 export class SmtpSendError extends Error {
   override readonly name = 'SmtpSendError';
-  constructor(
-    message: string,
-    readonly responseCode: number | undefined,
-    readonly tries: number,
-  ) {
-    super(message);
-  }
 }
 
 /** Sends email over SMTP with nodemailer, trying a few times before giving the failure back. */
@@ -76,8 +69,8 @@ export class Mailer {
         if (tries < this.options.maxTries) await this.options.sleep(this.options.firstBackoffMilliseconds * 2 ** (tries - 1));
       }
     }
-    const e = lastError as { message?: string; responseCode?: number; code?: string };
-    throw new SmtpSendError(`SMTP ${this.settings.host}:${this.settings.port}: ${e.code ? `${e.code} ` : ''}${e.message ?? String(lastError)}`, e.responseCode, this.options.maxTries);
+    const e = lastError as { message?: string; code?: string };
+    throw new SmtpSendError(`SMTP ${this.settings.host}:${this.settings.port}: ${e.code ? `${e.code} ` : ''}${e.message ?? String(lastError)}`);
   }
 
   close(): void {

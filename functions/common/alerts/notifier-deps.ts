@@ -1,4 +1,3 @@
-import type { AlertRouting } from '../../../shared/alerts/alert-routing';
 import type { Logger } from '../../../shared/logging/logger';
 import { SecretCache } from '../../../shared/secrets/secret-cache';
 import { secretManagerClient } from '../../../shared/secrets/secret-manager-client';
@@ -6,7 +5,7 @@ import type { DeliveryDoc } from '../../../shared/store/alert-deliveries-store';
 import { loadAlertRouting } from '../../../shared/store/alert-routing-store';
 import { DELIVERY_DEFAULTS, deadLetterTopicOf, loadTopology } from '../../../shared/topology/topology';
 import { firestore, projectId, pubsub } from '../clients';
-import { configCacheMilliseconds } from '../config-cache-ttl';
+import { cachedConfig } from '../cached-config';
 import { deadLetter } from '../dead-letter';
 import { Mailer } from './mailer';
 import type { RouteDeliveryDeps } from './route-delivery';
@@ -20,20 +19,9 @@ export const ALERT_ROUTE_ATTRIBUTE = 'governorAlertRoute';
  * the routing config (cached), and the dead-letter publisher.
  */
 export function notifierDeps(consumer: string, log: Logger): () => Promise<RouteDeliveryDeps> {
-  const cacheMilliseconds = configCacheMilliseconds();
   const deadLetterTopic = deadLetterTopicOf(loadTopology().topics.alerts);
+  const routing = cachedConfig(() => loadAlertRouting(firestore()), log, 'alert routing');
   let mailer: Mailer | undefined;
-  let routing: { value: AlertRouting; at: number } | undefined;
-  let lastRejection: string | undefined;
-
-  const currentRouting = async (): Promise<AlertRouting> => {
-    if (routing && Date.now() - routing.at < cacheMilliseconds) return routing.value;
-    const loaded = await loadAlertRouting(firestore());
-    if (loaded.rejected && loaded.rejected !== lastRejection) log.error({ reason: loaded.rejected, using: loaded.origin }, 'stored alert routing is invalid; the last good routing stays in force');
-    lastRejection = loaded.rejected;
-    routing = { value: loaded.config, at: Date.now() };
-    return loaded.config;
-  };
 
   const deadLetterDelivery = (delivery: DeliveryDoc, reason: string) =>
     deadLetter(
@@ -55,5 +43,5 @@ export function notifierDeps(consumer: string, log: Logger): () => Promise<Route
   // Bad SMTP settings fail each send like an unreachable server would: retried, then dead-lettered with the reason.
   const lazyMailer: RouteDeliveryDeps['mailer'] = { send: async (email) => realMailer().send(email) };
 
-  return async () => ({ db: firestore(), mailer: lazyMailer, routing: await currentRouting(), now: () => new Date(), log, maxAttempts: DELIVERY_DEFAULTS.maxDeliveryAttempts, deadLetter: deadLetterDelivery });
+  return async () => ({ db: firestore(), mailer: lazyMailer, routing: (await routing()).config, now: () => new Date(), log, maxAttempts: DELIVERY_DEFAULTS.maxDeliveryAttempts, deadLetter: deadLetterDelivery });
 }

@@ -58,13 +58,18 @@ export async function deliverOnRoute(deps: RouteDeliveryDeps, route: AlertRoute,
   } catch (error) {
     const reason = (error as Error).message;
     const exhausted = await recordFailed(deps.db, route.id, deliveries, reason, decision.previousLastSentAt, deps.maxAttempts);
-    for (const d of exhausted) {
-      const why = `email to route ${route.id} failed ${d.attempts} times; last error: ${reason}`;
-      // Marked only once it is on the dead-letter topic: a failed publish leaves it queued, tried again.
-      await deps.deadLetter(d, why);
-      await markDeadLettered(deps.db, [d], why, deps.now().getTime());
-    }
+    await deadLetterDeliveries(deps, exhausted, (d) => `email to route ${route.id} failed ${d.attempts} times; last error: ${reason}`);
     return { status: 'failed', alerts: deliveries.length, reason, deadLetteredKeys: exhausted.map((d) => d.deliveryKey) };
+  }
+}
+
+/** Puts deliveries on the alerts dead-letter topic with why, then marks them so they are never sent or dead-lettered again. */
+export async function deadLetterDeliveries(deps: RouteDeliveryDeps, deliveries: readonly DeliveryDoc[], reasonOf: (delivery: DeliveryDoc) => string): Promise<void> {
+  for (const d of deliveries) {
+    const reason = reasonOf(d);
+    // Marked only once it is on the dead-letter topic: a failed publish leaves it queued, tried again.
+    await deps.deadLetter(d, reason);
+    await markDeadLettered(deps.db, [d], reason, deps.now().getTime());
   }
 }
 

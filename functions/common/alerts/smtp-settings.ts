@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OptionsError } from '../../../shared/contracts/validation-error';
+import { secretIdSchema } from '../../../shared/secrets/secret-id';
 
 /** Where alert email goes out, read once from the environment (README: "Alert email"). */
 export interface SmtpSettings {
@@ -36,7 +37,7 @@ const envSchema = z
     SMTP_REQUIRE_TLS: flag.default(false),
     SMTP_USER: optional,
     SMTP_PASSWORD: optional,
-    SMTP_PASSWORD_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'is not a Secret Manager secret id').optional(),
+    SMTP_PASSWORD_SECRET: secretIdSchema.optional(),
     SMTP_CONNECTION_TIMEOUT_MILLISECONDS: z.coerce.number().int().positive().default(SMTP_DEFAULTS.connectionTimeoutMilliseconds),
     SMTP_SOCKET_TIMEOUT_MILLISECONDS: z.coerce.number().int().positive().default(SMTP_DEFAULTS.socketTimeoutMilliseconds),
   })

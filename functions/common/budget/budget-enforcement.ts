@@ -1,14 +1,13 @@
 import { TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
-import { budgetAlertAttributes } from '../../../shared/contracts/budget-alert';
 import type { CostCategory } from '../../../shared/contracts/vocabulary';
 import type { Logger } from '../../../shared/logging/logger';
+import { loadBudgetConfig } from '../../../shared/store/budget-config-store';
 import { loadTopology } from '../../../shared/topology/topology';
 import { firestore, pubsub } from '../clients';
 import { Coalescer } from '../coalescer';
 import type { ThroughputStats } from '../throughput-stats';
-import { configCacheMilliseconds } from '../config-cache-ttl';
-import { cachedBudgetConfig } from './budget-config-cache';
-import { BudgetEnforcer } from './budget-enforcer';
+import { cachedConfig } from '../cached-config';
+import { budgetAlertPublisher, BudgetEnforcer } from './budget-enforcer';
 
 export interface BudgetEnforcement {
   /** Enforces the budgets of a category (and the total) in a period; resolves once done. */
@@ -25,13 +24,12 @@ export interface BudgetEnforcement {
  */
 export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetEnforcement {
   const alertsTopic = loadTopology().topics.alerts;
-  const config = cachedBudgetConfig(firestore, log, configCacheMilliseconds());
+  const config = cachedConfig(() => loadBudgetConfig(firestore()), log, 'budget config');
   const enforcer = new BudgetEnforcer({
     db: firestore(),
     config,
     invalidateConfig: () => config.invalidate(),
-    publishAlert: (alert) =>
-      pubsub().topic(alertsTopic).publishMessage({ json: alert, attributes: budgetAlertAttributes(alert) }),
+    publishAlert: budgetAlertPublisher(pubsub(), alertsTopic),
     now: () => new Date(),
     log,
   });

@@ -1,14 +1,15 @@
 import type { Firestore } from '@google-cloud/firestore';
+import type { PubSub } from '@google-cloud/pubsub';
 import { budgetAlertMessage } from '../../../shared/budget/alert-message';
 import type { BudgetKey } from '../../../shared/budget/budget-config';
-import { alertsFor, evaluateBudget, type BudgetState } from '../../../shared/budget/evaluate-budgets';
+import { alertsFor, evaluateBudget } from '../../../shared/budget/evaluate-budgets';
 import { parsePeriodId } from '../../../shared/budget/period';
-import type { BudgetAlert } from '../../../shared/contracts/budget-alert';
+import { budgetAlertAttributes, type BudgetAlert } from '../../../shared/contracts/budget-alert';
 import type { Logger } from '../../../shared/logging/logger';
 import { claimAlert, markAlertPublished, raiseAlert, unpublishedAlertIds } from '../../../shared/store/budget-alerts-store';
 import type { LoadedBudgetConfig } from '../../../shared/store/budget-config-store';
 import { readPeriodStart, readSpendTotals } from '../../../shared/store/spend-shards';
-import { applyFlags, type ThrottleFlag } from '../../../shared/store/throttle-flags-store';
+import { applyFlags } from '../../../shared/store/throttle-flags-store';
 
 export interface EnforcerDeps {
   db: Firestore;
@@ -21,14 +22,15 @@ export interface EnforcerDeps {
   log: Logger;
 }
 
-export interface EnforcementResult {
-  states: BudgetState[];
-  raised: string[];
-  flagChanges: Partial<Record<BudgetKey, ThrottleFlag>>;
-}
-
 /** How often an instance looks for alerts whose publication failed or was interrupted. */
 const OUTBOX_SWEEP_MILLISECONDS = 30_000;
+/** How often an instance re-reads a period's data start (another instance may record an earlier event). */
+const PERIOD_START_REFRESH_MILLISECONDS = 60_000;
+
+/** Publishes budget alerts to the alerts topic with their routing attributes. */
+export function budgetAlertPublisher(pubsub: PubSub, topic: string): EnforcerDeps['publishAlert'] {
+  return (alert) => pubsub.topic(topic).publishMessage({ json: alert, attributes: budgetAlertAttributes(alert) });
+}
 
 /**
  * Applies the budget rules to a period's current spend: sets throttle flags to what the spend
@@ -38,12 +40,12 @@ const OUTBOX_SWEEP_MILLISECONDS = 30_000;
  */
 export class BudgetEnforcer {
   private readonly knownAlerts = new Set<string>();
-  private readonly periodStarts = new Map<string, Date>();
+  private readonly periodStarts = new Map<string, { start: Date; readAt: number }>();
   private lastOutboxSweep = 0;
 
   constructor(private readonly deps: EnforcerDeps) {}
 
-  async enforce(periodId: string, keys: readonly BudgetKey[]): Promise<EnforcementResult> {
+  async enforce(periodId: string, keys: readonly BudgetKey[]): Promise<void> {
     const { db, log } = this.deps;
     const period = parsePeriodId(periodId);
     const [loaded, spent, dataStart] = await Promise.all([this.deps.config(), readSpendTotals(db, periodId, keys), this.periodStart(periodId)]);
@@ -53,10 +55,7 @@ export class BudgetEnforcer {
       states.map((s) => [s.key, { level: s.throttle, ratio: s.ratio, spentMicros: s.spentMicros, budgetMicros: s.budgetMicros, setAt: now.toISOString() }]),
     );
     const due = states.flatMap((s) => alertsFor(s, periodId)).filter((d) => !this.knownAlerts.has(d.alertId));
-    const [flags, raised] = await Promise.all([
-      applyFlags(db, periodId, desired, loaded.version),
-      Promise.all(due.map((d) => this.raise(budgetAlertMessage(d, period, now), now))),
-    ]);
+    const [flags] = await Promise.all([applyFlags(db, periodId, desired, loaded.version), Promise.all(due.map((d) => this.raise(budgetAlertMessage(d, period, now), now)))]);
     if (flags.status === 'stale-config') {
       // The budgets changed since they were loaded: the next evaluation reloads and decides.
       this.deps.invalidateConfig?.();
@@ -65,7 +64,17 @@ export class BudgetEnforcer {
       log.info({ period: periodId, flags: flags.changes }, 'throttle flags changed');
     }
     await this.sweepOutbox(false);
-    return { states, raised: raised.filter((id): id is string => id !== undefined), flagChanges: flags.status === 'written' ? flags.changes : {} };
+  }
+
+  /** The earliest event time of a period as this instance knows it (read, or recorded here). */
+  knownPeriodStart(periodId: string): Date | undefined {
+    return this.periodStarts.get(periodId)?.start;
+  }
+
+  /** An earlier event this instance recorded moves the period's start at once, for the next forecast. */
+  notePeriodStart(periodId: string, start: Date): void {
+    const known = this.periodStarts.get(periodId);
+    if (!known || start < known.start) this.periodStarts.set(periodId, { start, readAt: known?.readAt ?? this.deps.now().getTime() });
   }
 
   /** Publishes alerts whose publication failed or was interrupted; `force` ignores the sweep interval. */
@@ -85,15 +94,14 @@ export class BudgetEnforcer {
     return published;
   }
 
-  /** Creates the alert (exactly once) and publishes it; returns its id when this call raised it. */
-  private async raise(alert: BudgetAlert, now: Date): Promise<string | undefined> {
+  /** Creates the alert (exactly once) and publishes it. */
+  private async raise(alert: BudgetAlert, now: Date): Promise<void> {
     if ((await raiseAlert(this.deps.db, alert, now)) === 'exists') {
       await this.publishExisting(alert.alertId, now);
-      return undefined;
+      return;
     }
     await this.publish(alert);
     this.deps.log.info({ alertId: alert.alertId, severity: alert.severity, category: alert.category, period: alert.period }, 'budget alert raised');
-    return alert.alertId;
   }
 
   /** Publishes an already raised alert if it is unpublished and nobody else holds it. */
@@ -113,10 +121,11 @@ export class BudgetEnforcer {
   }
 
   private async periodStart(periodId: string): Promise<Date | undefined> {
+    const now = this.deps.now().getTime();
     const cached = this.periodStarts.get(periodId);
-    if (cached) return cached;
+    if (cached && now - cached.readAt < PERIOD_START_REFRESH_MILLISECONDS) return cached.start;
     const stored = await readPeriodStart(this.deps.db, periodId);
-    if (stored) this.periodStarts.set(periodId, stored);
+    if (stored) this.periodStarts.set(periodId, { start: stored, readAt: now });
     return stored;
   }
 }

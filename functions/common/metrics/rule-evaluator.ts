@@ -4,7 +4,7 @@ import type { MetricType } from '../../../shared/contracts/vocabulary';
 import type { Logger } from '../../../shared/logging/logger';
 import type { AlertRule } from '../../../shared/metrics/alert-rules';
 import { nextRuleState } from '../../../shared/metrics/evaluate-rules';
-import { groupAggregates, statisticValue } from '../../../shared/metrics/group-aggregates';
+import { groupAggregates } from '../../../shared/metrics/group-aggregates';
 import { statisticsOf } from '../../../shared/metrics/statistics';
 import { windowMilliseconds } from '../../../shared/metrics/windows';
 import { applyRuleValue, groupIdOf, markPerformanceAlertPublished, ruleStates, unpublishedPerformanceAlerts } from '../../../shared/store/metric-alerts-store';
@@ -32,16 +32,20 @@ export class RuleEvaluator {
     const now = this.deps.now();
     const rules = (await this.deps.rules()).filter((r) => !metrics || metrics.has(r.metric));
     const published: PerformanceAlert[] = [];
+    // Rules on the same metric and window (latency mean and p95, by default) share one read.
+    const reads = new Map<string, ReturnType<typeof readAggregates>>();
+    const aggregatesOf = (metric: MetricType, window: number) => {
+      const key = `${metric}|${window}`;
+      if (!reads.has(key)) reads.set(key, readAggregates(db, metric, new Date(now.getTime() - window), now, resolutionFor(window)));
+      return reads.get(key)!;
+    };
     await Promise.all(
       rules.map(async (rule) => {
         const window = windowMilliseconds(rule.window);
-        const [aggregates, states] = await Promise.all([
-          readAggregates(db, rule.metric, new Date(now.getTime() - window), now, resolutionFor(window)),
-          ruleStates(db, rule.id),
-        ]);
+        const [aggregates, states] = await Promise.all([aggregatesOf(rule.metric, window), ruleStates(db, rule.id)]);
         for (const { group, aggregates: groupAggs } of groupAggregates(aggregates, rule.groupBy)) {
           const stats = statisticsOf(groupAggs, window);
-          const value = stats.count >= rule.minCount ? statisticValue(stats, rule.statistic) : null;
+          const value = stats.count >= rule.minCount ? stats[rule.statistic] : null;
           const current = states.get(groupIdOf(rule, group))?.state ?? 'ok';
           // Only a predicted transition costs a transaction.
           if (!nextRuleState(rule, current, value).transition) continue;

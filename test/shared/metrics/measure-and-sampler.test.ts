@@ -29,16 +29,24 @@ describe('measure and timed', () => {
   it('times sync and async functions, recording failures as 100 and rethrowing', async () => {
     const sink = new CollectingSink();
     expect(timeOperation(sink, 'sync', () => 41 + 1, {})).toBe(42);
-    await expect(timeOperation(sink, 'async', async () => {
-      await new Promise((r) => setTimeout(r, 20));
-      return 'ok';
-    }, {})).resolves.toBe('ok');
+    // A fake clock (performance.now included): the latency recorded is the 20 ms the call took, exactly.
+    jest.useFakeTimers();
+    try {
+      const slow = timeOperation(sink, 'async', async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return 'ok';
+      }, {});
+      await jest.advanceTimersByTimeAsync(20);
+      await expect(slow).resolves.toBe('ok');
+    } finally {
+      jest.useRealTimers();
+    }
     expect(() => timeOperation(sink, 'boom', () => {
       throw new Error('model refused');
     }, {})).toThrow('model refused');
     await expect(timeOperation(sink, 'later', async () => Promise.reject(new Error('timeout')), {})).rejects.toThrow('timeout');
     expect(sink.of('ERROR_RATE').map((s) => `${s.labels?.operation}:${s.value}`)).toEqual(['sync:0', 'async:0', 'boom:100', 'later:100']);
-    expect(sink.of('LATENCY').find((s) => s.labels?.operation === 'async')!.value).toBeGreaterThanOrEqual(15);
+    expect(sink.of('LATENCY').find((s) => s.labels?.operation === 'async')!.value).toBe(20);
   });
 });
 

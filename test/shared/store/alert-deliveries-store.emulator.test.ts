@@ -1,5 +1,5 @@
 import { Firestore } from '@google-cloud/firestore';
-import { claimDelivery, DELIVERY_DEFAULTS, recordFailed, recordSent } from '../../../shared/store/alert-deliveries-store';
+import { claimDelivery, ALERT_DELIVERY_DEFAULTS, recordFailed, recordSent } from '../../../shared/store/alert-deliveries-store';
 import { budgetAlert, securityAlert } from '../../support/alert-fixtures';
 import { testProjectId } from '../../support/test-stack';
 
@@ -39,7 +39,7 @@ describe('alert deliveries store (Firestore emulator)', () => {
       expect(crashed.action).toBe('send');
       // The sender never records anything (it crashed); the route stays busy for the lease.
       expect(await claimDelivery(db, r, b, 0, 1000)).toEqual({ action: 'queued' });
-      const recovered = await claimDelivery(db, r, undefined, 0, DELIVERY_DEFAULTS.leaseMilliseconds + 1);
+      const recovered = await claimDelivery(db, r, undefined, 0, ALERT_DELIVERY_DEFAULTS.leaseMilliseconds + 1);
       expect(recovered.action === 'send' && recovered.deliveries.map((d) => d.alert.alertId).sort()).toEqual([a.alertId, b.alertId].sort());
     });
 
@@ -55,10 +55,10 @@ describe('alert deliveries store (Firestore emulator)', () => {
       const held = await claimDelivery(db, r, securityAlert(), MINUTE, 0);
       if (held.action !== 'send') throw new Error('expected send');
       await recordSent(db, r, held.deliveries, '<m@x>', 0);
-      const queued = Array.from({ length: DELIVERY_DEFAULTS.maxAlertsPerEmail + 5 }, () => budgetAlert());
+      const queued = Array.from({ length: ALERT_DELIVERY_DEFAULTS.maxAlertsPerEmail + 5 }, () => budgetAlert());
       for (const [i, alert] of queued.entries()) await claimDelivery(db, r, alert, MINUTE, i + 1);
       const digest = await claimDelivery(db, r, undefined, MINUTE, 2 * MINUTE);
-      expect(digest.action === 'send' && digest.deliveries.map((d) => d.alert.alertId)).toEqual(queued.slice(0, DELIVERY_DEFAULTS.maxAlertsPerEmail).map((a) => a.alertId));
+      expect(digest.action === 'send' && digest.deliveries.map((d) => d.alert.alertId)).toEqual(queued.slice(0, ALERT_DELIVERY_DEFAULTS.maxAlertsPerEmail).map((a) => a.alertId));
     });
   });
 
