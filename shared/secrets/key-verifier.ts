@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { keyIdOf } from './api-key';
-import { isGone, type SecretCache } from './secret-cache';
+import { isGone, SecretIntegrityError, type SecretCache } from './secret-cache';
 
 export interface KeyCheck {
   valid: boolean;
@@ -11,10 +11,17 @@ export interface KeyCheck {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest();
 
+/** Default `onStale`: one Cloud Logging-shaped line per failed refresh (at most one per refresh interval). */
+const warnStale = (secret: string, error: unknown): void => {
+  process.stderr.write(`${JSON.stringify({ severity: 'WARNING', message: `Secret Manager unreachable; verifying ${secret} against the keys loaded before: ${(error as Error).message}`, component: 'governor-key-verifier' })}\n`);
+};
+
 /**
  * Verifies presented API keys against a secret's current version and — while the rotator keeps it
  * enabled, i.e. during the grace window — the previous one. It keeps only SHA-256 hashes of the
- * valid keys, compares in constant time, and re-reads versions through the secret cache.
+ * valid keys, compares in constant time, and re-reads versions through the secret cache. While
+ * Secret Manager is unreachable it keeps verifying against the keys it loaded (and `onStale` is
+ * told), like the cache does: an outage must not turn every request away.
  */
 export class KeyVerifier {
   private hashes: { version: number; hash: Buffer }[] = [];
@@ -24,10 +31,20 @@ export class KeyVerifier {
     private readonly cache: SecretCache,
     private readonly secret: string,
     private readonly refreshMilliseconds = 30_000,
+    private readonly onStale: (secret: string, error: unknown) => void = warnStale,
   ) {}
 
   async verify(presented: string): Promise<KeyCheck> {
-    if (Date.now() - this.loadedAt >= this.refreshMilliseconds) await this.refresh();
+    if (Date.now() - this.loadedAt >= this.refreshMilliseconds) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        // Nothing loaded yet, a secret that is gone, or a corrupt payload: no stale key may stand in.
+        if (this.hashes.length === 0 || isGone(error) || error instanceof SecretIntegrityError) throw error;
+        this.onStale(this.secret, error);
+        this.loadedAt = Date.now();
+      }
+    }
     const hash = sha256(presented);
     // Compare against every valid hash, always all of them: timing says nothing about which matched.
     let matched: number | undefined;

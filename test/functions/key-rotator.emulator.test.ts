@@ -1,5 +1,6 @@
 import { startLocalSecretManager, type LocalSecretManager } from '../../bin/stack/local-secret-manager';
 import { createLogger } from '../../shared/logging/logger';
+import { generateApiKey } from '../../shared/secrets/api-key';
 import { listVersions, rotateSecret } from '../../shared/secrets/key-rotation';
 import { KeyVerifier } from '../../shared/secrets/key-verifier';
 import { SecretCache, SecretIntegrityError } from '../../shared/secrets/secret-cache';
@@ -163,6 +164,25 @@ describe('SecretCache', () => {
     expect((await cache.get('s')).data.toString()).toBe('value-1');
     server.corruptNextAccess();
     await expect(cache.get('s')).rejects.toThrow(SecretIntegrityError);
+  });
+
+  it('keeps verifying with the keys it loaded while Secret Manager is unreachable, and says so', async () => {
+    const own = await startLocalSecretManager();
+    const ownClient = secretManagerClient('demo-verifier', { GOVERNOR_SECRET_MANAGER_ENDPOINT: own.endpoint });
+    try {
+      const { key } = generateApiKey();
+      await ownClient.createSecret({ parent: 'projects/demo-verifier', secretId: 'k', secret: { replication: { automatic: {} } } });
+      await ownClient.addSecretVersion({ parent: 'projects/demo-verifier/secrets/k', payload: { data: Buffer.from(key) } });
+      const stale: string[] = [];
+      const verifier = new KeyVerifier(new SecretCache(ownClient, 'demo-verifier', { ttlMilliseconds: 0, timeoutMilliseconds: 1000 }), 'k', 0, (secret) => stale.push(secret));
+      expect(await verifier.verify(key)).toMatchObject({ valid: true, version: 1 });
+      await own.stop();
+      expect(await verifier.verify(key)).toMatchObject({ valid: true, version: 1 });
+      expect(await verifier.verify(`${key}x`)).toEqual({ valid: false });
+      expect(stale).toEqual(['k', 'k']);
+    } finally {
+      await ownClient.close();
+    }
   });
 
   it('serves the last good value while Secret Manager is unreachable, and says so', async () => {
