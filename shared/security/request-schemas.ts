@@ -11,13 +11,24 @@ export interface Violation {
 
 const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
-/** Text checked by the injection detectors; `rules` narrows them, `maxLength` bounds it. */
+/** Longest text `safeText` checks unless told otherwise (characters). */
+export const DEFAULT_SAFE_TEXT_MAX_LENGTH = 100_000;
+
+/**
+ * Text checked by the injection detectors; `rules` narrows them, `maxLength` bounds it. The
+ * length is checked first and a text over it is refused without decoding or detection: zod runs
+ * every refinement even after `.max()` fails, so the bound has to live inside the refinement.
+ */
 export function safeText(options: { rules?: readonly ThreatRule[]; maxLength?: number } = {}) {
   const rules = options.rules ?? THREAT_RULES;
+  const maxLength = options.maxLength ?? DEFAULT_SAFE_TEXT_MAX_LENGTH;
   return z
     .string()
-    .max(options.maxLength ?? 100_000)
     .superRefine((text, ctx) => {
+      if (text.length > maxLength) {
+        ctx.addIssue({ code: 'too_big', origin: 'string', maximum: maxLength, inclusive: true, input: text, message: `too long: ${text.length} characters, at most ${maxLength}` });
+        return;
+      }
       for (const threat of detectThreats(text, rules)) {
         ctx.addIssue({ code: 'custom', message: `looks like ${threat.rule} (${threat.pattern})`, params: { rule: threat.rule } });
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { detectThreats, THREAT_RULES } from '../../../shared/security/input-rules';
 import { normalizeForDetection } from '../../../shared/security/normalize-input';
+import { THREAT_PATTERNS } from '../../../shared/security/threat-patterns';
 import { alphanumericId, emailAddress, safeText, safeUrl, validateRequest } from '../../../shared/security/request-schemas';
 import { redactDetails } from '../../../shared/security/redact';
 import { attackCorpus, benignCorpus, type CorpusSet } from './corpus';
@@ -33,11 +34,46 @@ describe('input rules', () => {
     });
   });
 
+  describe('the detector table', () => {
+    it.each(THREAT_PATTERNS.map((p) => [`${p.rule}/${p.name}`, p] as const))('%s detects its own example', (_, pattern) => {
+      expect(detectThreats(pattern.example, [pattern.rule]).map((m) => m.rule)).toEqual([pattern.rule]);
+    });
+
+    it.each([
+      ['form encoding: + as a space', "admin'+or+1=1--", 'sql-injection'],
+      ['form encoding in a union', '1+union+select+password+from+users', 'sql-injection'],
+      ['%uXXXX escapes', '%u003cscript%u003ealert(1)', 'xss'],
+      ['fullwidth angle brackets', '＜script＞alert(1)＜/script＞', 'xss'],
+      ['fullwidth, percent-encoded as UTF-8', '%EF%BC%9Cscript%EF%BC%9E', 'xss'],
+      ['smart quotes in SQL', 'x’ or ‘1’=’1', 'sql-injection'],
+      ['a namespaced script tag', '<html:script>alert(1)</html:script>', 'xss'],
+      ['an SVG animation setting a handler', '<animate attributeName=onclick values=alert(1)>', 'xss'],
+      ['a namespaced SVG set', '<svg:set attributeName="onmouseover" to="alert(1)"/>', 'xss'],
+      ['constructor/prototype in JSON', '{"constructor":{"prototype":{"isAdmin":true}}}', 'js-injection'],
+      ['constructor[prototype] in a query string', '?constructor[prototype][admin]=1', 'js-injection'],
+      ['constructor.prototype in a query string', 'a=1&constructor.prototype.admin=1', 'js-injection'],
+    ])('detects %s', (_, payload, rule) => {
+      expect(detectThreats(payload).map((m) => m.rule)).toContain(rule);
+    });
+
+    it('confirms a tautology only when both sides are equal', () => {
+      expect(detectThreats('id=5 or 2=2', ['sql-injection'])).toEqual([{ rule: 'sql-injection', pattern: 'tautology' }]);
+      expect(detectThreats('pick 1 or 2=3 items', ['sql-injection'])).toEqual([]);
+      expect(detectThreats('id=5 or 1=2 and 3=3', ['sql-injection'])).toEqual([{ rule: 'sql-injection', pattern: 'tautology' }]);
+    });
+  });
+
   describe('normalizeForDetection', () => {
     it('decodes nested URL encoding, HTML entities and JS escapes', () => {
       expect(normalizeForDetection('%253Cscript%253E')).toBe('<script>');
       expect(normalizeForDetection('&#x3C;SCRIPT&#62;')).toBe('<script>');
       expect(normalizeForDetection('\\u003cimg\\x20src')).toBe('<img src');
+    });
+
+    it('decodes form encoding, %uXXXX, fullwidth forms and typographic quotes, never growing the text', () => {
+      expect(normalizeForDetection('q=a+b')).toBe('q=a b');
+      expect(normalizeForDetection('%u003C＜’“\u00a0')).toBe(`<<'" `);
+      expect(normalizeForDetection('\ufdfa'.repeat(100)).length).toBe(100);
     });
   });
 
