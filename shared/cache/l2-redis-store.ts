@@ -157,7 +157,9 @@ export class L2RedisStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.redis.quit(), this.subscriber?.quit()]);
+    // QUIT only on a live connection: on a dead one it would wait (the subscriber queues) or fail.
+    const quit = (r: Redis | undefined) => (r?.status === 'ready' ? r.quit().catch(() => undefined) : undefined);
+    await Promise.allSettled([quit(this.redis), quit(this.subscriber)]);
     this.redis.disconnect();
     this.subscriber?.disconnect();
   }

@@ -71,7 +71,7 @@ export class TieredStore {
   }
 
   async invalidateKey(id: string): Promise<number> {
-    const n = this.l1.delete(id) + ((await this.l2?.delete(id)) ?? 0);
+    const n = Math.max(this.l1.delete(id), (await this.l2?.delete(id)) ?? 0);
     await this.broadcast({ kind: 'key', id });
     return n;
   }
