@@ -14,3 +14,8 @@ export type { Embedder } from './semantic/embedder';
 export { HashingEmbedder } from './semantic/hashing-embedder';
 export { MemoryVectorIndex } from './semantic/vector-index';
 export type { VectorIndex, VectorRecord, VectorMatch } from './semantic/vector-index';
+export { publishedContentHeaders, sendPublished, etagOf, ifNoneMatchHits } from './http-cache';
+export type { PublishedContentOptions } from './http-cache';
+export { GeminiEmbedder } from './semantic/gemini-embedder';
+export type { GeminiEmbedderOptions } from './semantic/gemini-embedder';
+export { FirestoreVectorIndex, CACHE_VECTORS_COLLECTION, FIRESTORE_VECTOR_DIMENSIONS } from './semantic/firestore-vector-index';
