@@ -19,3 +19,5 @@ export type { PublishedContentOptions } from './http-cache';
 export { GeminiEmbedder } from './semantic/gemini-embedder';
 export type { GeminiEmbedderOptions } from './semantic/gemini-embedder';
 export { FirestoreVectorIndex, CACHE_VECTORS_COLLECTION, FIRESTORE_VECTOR_DIMENSIONS } from './semantic/firestore-vector-index';
+export { semanticFromEnv } from './cache-from-env';
+export { cacheHitSummary, cacheSavingsBetween } from './cache-report';
