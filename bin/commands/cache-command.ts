@@ -10,6 +10,7 @@ import { GenerationCache } from '../../shared/cache/generation-cache';
 import { generateRequestSchema } from '../../shared/cache/semantic/generate-request';
 import { windowsEndingAt } from '../../shared/metrics/windows';
 import { readAggregates, resolutionFor } from '../../shared/store/metric-buckets';
+import { loadAlertRules } from '../../shared/store/metric-rules-store';
 import { windowMilliseconds } from '../../shared/metrics/windows';
 import { withCliContext, CliError, output, type CliContext } from './cli-context';
 
@@ -77,8 +78,10 @@ export function registerCacheCommand(program: Command): void {
       await withCliContext(async (ctx) => {
         const now = new Date();
         const { current } = windowsEndingAt(now, opts.window);
-        const [aggregates, savings] = await Promise.all([readAggregates(ctx.firestore(), 'CACHE_HIT_RATE', current.start, now, resolutionFor(ms)), cacheSavingsBetween(ctx.firestore(), periodOf(now).start, now)]);
-        const hitRate = cacheHitSummary(aggregates, 60) ?? null;
+        const [aggregates, savings, rules] = await Promise.all([readAggregates(ctx.firestore(), 'CACHE_HIT_RATE', current.start, now, resolutionFor(ms)), cacheSavingsBetween(ctx.firestore(), periodOf(now).start, now), loadAlertRules(ctx.firestore())]);
+        // The target is the cache-hit-rate rule's limit (60 % by default), as in `metrics report`.
+        const target = rules.config.find((r) => r.metric === 'CACHE_HIT_RATE' && r.statistic === 'mean')?.limit ?? 60;
+        const hitRate = cacheHitSummary(aggregates, target) ?? null;
         let redis: Record<string, { entries: number; bytes: number }> | null = null;
         if (process.env.REDIS_URL) {
           const c = await connected(sharedCache(ctx));
