@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ValidationError } from '../shared/contracts/validation-error';
 import { registerAlertsCommand } from './commands/alerts-command';
 import { registerBudgetCommand } from './commands/budget-command';
+import { registerCacheCommand } from './commands/cache-command';
 import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
 import { registerEventsCommand } from './commands/events-command';
@@ -29,6 +30,7 @@ registerAlertsCommand(program);
 registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);
+registerCacheCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

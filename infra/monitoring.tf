@@ -1,7 +1,7 @@
 # Custom metric descriptors of shared/metrics/monitoring-export.ts (metric-evaluator also creates
 # them on first export; declaring them here makes them part of the deployment).
 locals {
-  exported_labels = ["operation", "agent", "model", "scope", "cache", "endpoint"]
+  exported_labels = ["operation", "agent", "model", "scope", "cache", "tier", "endpoint"]
   metric_descriptors = {
     latency           = { kind = "CUMULATIVE", value_type = "DISTRIBUTION", unit = "ms", description = "Operation latency per minute" }
     api_calls         = { kind = "CUMULATIVE", value_type = "INT64", unit = "1", description = "Calls per minute" }
@@ -11,6 +11,7 @@ locals {
     memory_usage      = { kind = "GAUGE", value_type = "DOUBLE", unit = "%", description = "Memory percentage, mean over the minute" }
     agent_performance = { kind = "GAUGE", value_type = "DOUBLE", unit = "1", description = "Agent performance score, mean over the minute" }
     cache_hit_rate    = { kind = "GAUGE", value_type = "DOUBLE", unit = "%", description = "Cache hit percentage over the minute" }
+    cache_savings     = { kind = "CUMULATIVE", value_type = "INT64", unit = "1", description = "Cost avoided by cache hits per minute (micro-USD)" }
   }
 }
 

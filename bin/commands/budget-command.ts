@@ -109,6 +109,8 @@ export function registerBudgetCommand(program: Command): void {
               ? ['  (none priced from usage yet)']
               : Object.entries(report.models).map(([m, u]) => `  ${m.padEnd(24)} ${formatUsd(u.micros).padStart(10)}  ${formatPercent(u.shareOfAiSpend).padStart(6)}  ${u.events} calls`)),
             '',
+            `Response cache saved ${formatUsd(report.cacheSavings.savedMicros)} this month (${report.cacheSavings.hits} hits)${Object.keys(report.cacheSavings.byModel).length ? `: ${Object.entries(report.cacheSavings.byModel).map(([m, v]) => `${m} ${formatUsd(v.savedMicros)}`).join(', ')}` : ''}`,
+            '',
             'Recommendations:',
             ...report.recommendations.map((r) => `  - ${r.message}`),
           ].join('\n'),

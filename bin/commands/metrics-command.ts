@@ -80,6 +80,9 @@ export function registerMetricsCommand(program: Command): void {
               `  ${metric}: ${renderStats(METRIC_UNITS[metric as MetricType], m.overall)}`,
               ...Object.entries(m.byOperation).map(([op, s]) => `    ${op}: ${renderStats(METRIC_UNITS[metric as MetricType], s)}`),
             ]),
+            ...(report.cache
+              ? [`Cache hit rate ${report.cache.hitRatePercent.toFixed(1)} % over ${report.cache.lookups} lookups — target ${report.cache.target} %: ${report.cache.met ? 'met' : 'missed'} (${Object.entries(report.cache.byTier).map(([t, share]) => `${t} ${(share * 100).toFixed(1)} %`).join(', ')})`]
+              : []),
             `Alerts: ${report.alerts.length === 0 ? 'none' : ''}`,
             ...report.alerts.map((a) => `  ${a.at} ${a.status} ${a.severity} ${a.ruleId} ${JSON.stringify(a.group)} value ${a.value.toFixed(1)} (limit ${a.limit})`),
             'Recommendations:',

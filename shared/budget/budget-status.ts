@@ -1,4 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { cacheSavingsBetween, type CacheSavings } from '../cache/cache-report';
 import type { BudgetAlert } from '../contracts/budget-alert';
 import type { PriceTable } from '../pricing/price-table';
 import { alertsOfPeriod } from '../store/budget-alerts-store';
@@ -39,6 +40,8 @@ export interface BudgetStatus {
 export interface BudgetReport extends BudgetStatus {
   models: Record<string, ModelUsage & { shareOfAiSpend: number }>;
   recommendations: Recommendation[];
+  /** What the response cache's hits avoided this month (CACHE_SAVINGS metrics). */
+  cacheSavings: CacheSavings;
 }
 
 async function gather(db: Firestore, now: Date) {
@@ -90,11 +93,12 @@ export async function budgetStatus(db: Firestore, now: Date = new Date()): Promi
 
 /** The status plus spend by model and recommendations computed from it and the price table. */
 export async function budgetReport(db: Firestore, table: PriceTable, now: Date = new Date()): Promise<BudgetReport> {
-  const g = await gather(db, now);
+  const [g, cacheSavings] = await Promise.all([gather(db, now), cacheSavingsBetween(db, periodOf(now).start, now)]);
   const aiSpend = Object.values(g.spend.models).reduce((n, m) => n + m.micros, 0);
   return {
     ...statusOf(g, now),
     models: Object.fromEntries(Object.entries(g.spend.models).map(([name, m]) => [name, { ...m, shareOfAiSpend: aiSpend === 0 ? 0 : m.micros / aiSpend }])),
     recommendations: recommend(g.states, g.spend.models, table, now),
+    cacheSavings,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The closed vocabularies of Governor's events: the seed's eight cost categories, eight metric
- * types and eight security event types. `as const` tuples are the single source; unions derive.
+ * types (plus CACHE_SAVINGS, the response cache's avoided cost) and eight security event types. `as const` tuples are the single source; unions derive.
  */
 
 export const EVENT_TYPES = ['cost', 'metric', 'security'] as const;
@@ -27,6 +27,8 @@ export const METRIC_TYPES = [
   'AGENT_PERFORMANCE',
   'API_CALLS',
   'CACHE_HIT_RATE',
+  // Cost a cache hit avoided (micro-USD per hit; the sum over a month is the money the cache saved).
+  'CACHE_SAVINGS',
 ] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
@@ -40,6 +42,7 @@ export const METRIC_UNITS: Readonly<Record<MetricType, string>> = {
   AGENT_PERFORMANCE: 'score',
   API_CALLS: 'count',
   CACHE_HIT_RATE: '%',
+  CACHE_SAVINGS: 'micro-USD',
 };
 
 export const SECURITY_EVENT_KINDS = [

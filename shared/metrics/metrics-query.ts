@@ -1,5 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { periodOf } from '../budget/period';
+import { cacheHitSummary, type CacheHitSummary } from '../cache/cache-report';
 import type { PerformanceAlert } from '../contracts/performance-alert';
 import { METRIC_TYPES, type MetricType } from '../contracts/vocabulary';
 import { performanceAlertsBetween } from '../store/metric-alerts-store';
@@ -30,6 +31,8 @@ export interface PerformanceReport {
   metrics: Partial<Record<MetricType, { overall: Statistics; byOperation: Record<string, Statistics> }>>;
   alerts: PerformanceAlert[];
   recommendations: PerformanceRecommendation[];
+  /** The response cache's hit rate against its target (the cache-hit-rate rule's limit), per tier and cache. */
+  cache?: CacheHitSummary;
 }
 
 /** Statistics per metric and operation, the alerts of the window, and recommendations. */
@@ -79,7 +82,10 @@ export async function performanceReport(db: Firestore, window = '24h', now: Date
     })),
   );
 
+  const hitTarget = rules.config.find((r) => r.metric === 'CACHE_HIT_RATE' && r.statistic === 'mean')?.limit ?? 60;
+  const cache = cacheHitSummary(perMetric[METRIC_TYPES.indexOf('CACHE_HIT_RATE')] as Aggregate[], hitTarget);
   return {
+    ...(cache ? { cache } : {}),
     window: { label: window, start: current.start.toISOString(), end: now.toISOString() },
     generatedAt: now.toISOString(),
     metrics,

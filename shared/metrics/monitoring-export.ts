@@ -16,7 +16,7 @@ export const MONITORING_LIMITS = {
 } as const;
 
 /** Labels a Governor metric descriptor declares; other labels are not exported (`timeSeriesOf` names them). */
-export const EXPORTED_LABELS = ['operation', 'agent', 'model', 'scope', 'cache', 'endpoint'] as const;
+export const EXPORTED_LABELS = ['operation', 'agent', 'model', 'scope', 'cache', 'tier', 'endpoint'] as const;
 
 /**
  * Exponential buckets for latency distributions: 1 ms × 1.25^i, 64 finite buckets (up to ~27
@@ -44,6 +44,7 @@ export const EXPORT_SHAPES: Readonly<Record<MetricType, ExportShape>> = {
   MEMORY_USAGE: { kind: 'GAUGE', valueType: 'DOUBLE', description: 'Memory percentage, mean over the minute' },
   AGENT_PERFORMANCE: { kind: 'GAUGE', valueType: 'DOUBLE', description: 'Agent performance score, mean over the minute' },
   CACHE_HIT_RATE: { kind: 'GAUGE', valueType: 'DOUBLE', description: 'Cache hit percentage over the minute' },
+  CACHE_SAVINGS: { kind: 'CUMULATIVE', valueType: 'INT64', description: 'Cost avoided by cache hits per minute (micro-USD)' },
 };
 
 export function metricTypeName(metric: MetricType): string {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { HelmetOptions } from 'helmet';
 import type { z } from 'zod';
+import { sendPublished, type PublishedContentOptions } from '../cache/http-cache';
 import { apiKeyIdSchema } from '../contracts/security-event';
 import type { SecurityEventKind } from '../contracts/vocabulary';
 import type { SecurityEventInput } from '../publisher/event-builders';
@@ -89,7 +90,10 @@ export class RequestGuard<T = unknown> {
     return { allowed: true, value, headers: { ...this.headers } };
   }
 
-  /** The Express / functions-framework form. The validated body is on `res.locals.governor`. */
+  /**
+   * The Express / functions-framework form. The validated body is on `res.locals.governor.value`;
+   * `res.locals.governor.sendPublished(body, { tags, maxAgeSeconds })` answers with caching headers and conditional GET.
+   */
   middleware(): (req: Request, res: Response, next: NextFunction) => void {
     return (req, res, next) => {
       const identity = this.options.identify?.(req) ?? {};
@@ -100,7 +104,8 @@ export class RequestGuard<T = unknown> {
             res.status(decision.status).json(decision.body);
             return;
           }
-          res.locals.governor = { value: decision.value };
+          // sendPublished: L3 caching headers (Cache-Control, ETag, Surrogate-Key) and 304 on a matching If-None-Match.
+          res.locals.governor = { value: decision.value, sendPublished: (body: unknown, options?: PublishedContentOptions) => sendPublished(req, res, body, options) };
           next();
         })
         .catch(next);

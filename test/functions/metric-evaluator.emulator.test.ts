@@ -95,7 +95,8 @@ describe('metric-evaluator (the minute tick)', () => {
     expect((distribution.bucketCounts ?? []).reduce((a, b) => Number(a) + Number(b), 0)).toBe(4);
     const cpu = requests.flatMap((r) => r.timeSeries ?? []).find((s) => s.metric?.type?.endsWith('/cpu_usage'));
     expect(cpu).toMatchObject({ metricKind: 'GAUGE', valueType: 'DOUBLE', points: [{ value: { doubleValue: 30 } }] });
-    expect(monitoring.descriptorRequests.length).toBe(8);
+    // One descriptor per metric type (CACHE_SAVINGS is the ninth).
+    expect(monitoring.descriptorRequests.length).toBe(9);
 
     // Exported minutes are not written again.
     const exported = monitoring.timeSeriesRequests.length;

@@ -112,7 +112,7 @@ describe('performance alerting', () => {
     });
 
     it('describes every metric type once', () => {
-      expect(metricDescriptors('p').map((d) => d.type)).toHaveLength(8);
+      expect(metricDescriptors('p').map((d) => d.type)).toHaveLength(9);
     });
   });
 

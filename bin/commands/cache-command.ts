@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { periodOf } from '../../shared/budget/period';
+import { formatUsd } from '../../shared/budget/money';
+import { semanticFromEnv } from '../../shared/cache/cache-from-env';
+import { cacheHitSummary, cacheSavingsBetween } from '../../shared/cache/cache-report';
+import { namespaceSchema, tagSchema } from '../../shared/cache/cache-options';
+import { GenerationCache } from '../../shared/cache/generation-cache';
+import { generateRequestSchema } from '../../shared/cache/semantic/generate-request';
+import { windowsEndingAt } from '../../shared/metrics/windows';
+import { readAggregates, resolutionFor } from '../../shared/store/metric-buckets';
+import { loadAlertRules } from '../../shared/store/metric-rules-store';
+import { windowMilliseconds } from '../../shared/metrics/windows';
+import { withCliContext, CliError, output, type CliContext } from './cli-context';
+
+/** One line of a warm file: a plain entry, or a known answer to a generation request. */
+const warmItemSchema = z.union([
+  z.strictObject({ namespace: namespaceSchema, key: z.string().min(1), value: z.unknown().refine((v) => v !== undefined, 'required'), tags: z.array(tagSchema).optional() }),
+  z.strictObject({ request: generateRequestSchema, response: z.unknown().refine((v) => v !== undefined, 'required'), costMicros: z.number().int().nonnegative().optional() }),
+]);
+type WarmItem = z.infer<typeof warmItemSchema>;
+
+/** A JSON array or JSON Lines; every item is validated before anything is written. */
+function readWarmFile(file: string): WarmItem[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`);
+  }
+  const trimmed = text.trim();
+  let raw: { where: string; value: unknown }[];
+  try {
+    raw = trimmed.startsWith('[')
+      ? (JSON.parse(trimmed) as unknown[]).map((value, i) => ({ where: `item ${i}`, value }))
+      : trimmed.split('\n').flatMap((line, i) => (line.trim() ? [{ where: `line ${i + 1}`, value: JSON.parse(line) as unknown }] : []));
+  } catch (error) {
+    throw new CliError(`${file}: not JSON or JSON Lines (${(error as Error).message}); nothing was warmed`);
+  }
+  return raw.map(({ where, value }) => {
+    const parsed = warmItemSchema.safeParse(value);
+    if (!parsed.success) throw new CliError(`${file} ${where}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')}; nothing was warmed`);
+    return parsed.data;
+  });
+}
+
+function sharedCache(ctx: CliContext): GenerationCache {
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) throw new CliError('REDIS_URL is not set: the shared tier (L2) is what the CLI works on; each agent L1 follows through Redis');
+  return new GenerationCache({ redisUrl, semantic: semanticFromEnv(process.env, () => ctx.firestore()), onDegraded: (r) => process.stderr.write(`governor: ${r.message}\n`) });
+}
+
+async function connected(cache: GenerationCache): Promise<GenerationCache> {
+  try {
+    return await cache.ready(5_000);
+  } catch (error) {
+    await cache.close();
+    throw new CliError(`Redis at REDIS_URL is unreachable (${(error as Error).message})`);
+  }
+}
+
+export function registerCacheCommand(program: Command): void {
+  const cache = program.command('cache').description('the response cache: stats, invalidation, warming');
+
+  cache
+    .command('stats')
+    .description('fleet hit rate per tier against its target, money saved this month, Redis contents per namespace')
+    .option('--window <window>', 'hit-rate window ending now', '24h')
+    .option('--json', 'print JSON')
+    .action(async (opts: { window: string; json?: boolean }) => {
+      let ms: number;
+      try {
+        ms = windowMilliseconds(opts.window);
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+      await withCliContext(async (ctx) => {
+        const now = new Date();
+        const { current } = windowsEndingAt(now, opts.window);
+        const [aggregates, savings, rules] = await Promise.all([readAggregates(ctx.firestore(), 'CACHE_HIT_RATE', current.start, now, resolutionFor(ms)), cacheSavingsBetween(ctx.firestore(), periodOf(now).start, now), loadAlertRules(ctx.firestore())]);
+        // The target is the cache-hit-rate rule's limit (60 % by default), as in `metrics report`.
+        const target = rules.config.find((r) => r.metric === 'CACHE_HIT_RATE' && r.statistic === 'mean')?.limit ?? 60;
+        const hitRate = cacheHitSummary(aggregates, target) ?? null;
+        let redis: Record<string, { entries: number; bytes: number }> | null = null;
+        if (process.env.REDIS_URL) {
+          const c = await connected(sharedCache(ctx));
+          redis = (await c.inventory()) ?? null;
+          await c.close();
+        }
+        const result = { window: opts.window, hitRate, savedThisMonth: savings, redis };
+        output(result, Boolean(opts.json), () =>
+          [
+            hitRate
+              ? `Hit rate over ${opts.window}: ${hitRate.hitRatePercent.toFixed(1)} % of ${hitRate.lookups} lookups (target ${hitRate.target} %: ${hitRate.met ? 'met' : 'missed'}); ${Object.entries(hitRate.byTier).map(([t, s]) => `${t} ${(s * 100).toFixed(1)} %`).join(', ')}`
+              : `Hit rate over ${opts.window}: no lookups recorded`,
+            `Saved this month: ${formatUsd(savings.savedMicros)} over ${savings.hits} hits`,
+            redis === null ? 'Redis (L2): REDIS_URL not set' : `Redis (L2): ${Object.entries(redis).map(([ns, v]) => `${ns} ${v.entries} entries, ${v.bytes} bytes`).join('; ') || 'empty'}`,
+          ].join('\n'),
+        );
+      });
+    });
+
+  cache
+    .command('invalidate')
+    .description('drop entries by tag, by namespace, or one key, in Redis and every agent L1')
+    .option('--tag <tag>', 'every entry with this tag')
+    .option('--namespace <namespace>', 'every entry of this namespace (or, with --key, one entry)')
+    .option('--key <key>', 'one entry (needs --namespace)')
+    .action(async (opts: { tag?: string; namespace?: string; key?: string }) => {
+      if ((opts.tag === undefined) === (opts.namespace === undefined)) throw new CliError('give --tag, or --namespace (with --key for one entry)');
+      if (opts.key !== undefined && opts.namespace === undefined) throw new CliError('--key needs --namespace');
+      await withCliContext(async (ctx) => {
+        const c = await connected(sharedCache(ctx));
+        try {
+          const n = await c.invalidate(opts.tag !== undefined ? { tag: opts.tag } : { namespace: opts.namespace!, ...(opts.key !== undefined ? { key: opts.key } : {}) });
+          process.stdout.write(`invalidated ${n} entr${n === 1 ? 'y' : 'ies'}\n`);
+        } finally {
+          await c.close();
+        }
+      });
+    });
+
+  cache
+    .command('warm <file>')
+    .description('store known answers from a JSON array or JSON Lines file ({namespace,key,value,tags} or {request,response}); all validated first')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const items = readWarmFile(file);
+      await withCliContext(async (ctx) => {
+        const c = await connected(sharedCache(ctx));
+        try {
+          let entries = 0;
+          let answers = 0;
+          for (const item of items) {
+            if ('request' in item) {
+              await c.storeGenerated(item.request, item.response, item.costMicros !== undefined ? { costMicros: item.costMicros } : {});
+              answers += 1;
+            } else {
+              await c.set(item.namespace, item.key, item.value, { tags: item.tags ?? [] });
+              entries += 1;
+            }
+          }
+          const result = { entries, answers, vectorIndex: c.semanticBackend?.vectorIndex ?? null };
+          output(result, Boolean(opts.json), () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
+        } finally {
+          await c.close();
+        }
+      });
+    });
+}

@@ -1,0 +1,23 @@
+// `governor/cache`: the response cache (L1 in process, L2 on Redis, HTTP caching headers) and semantic reuse of AI answers.
+export { createCache, GenerationCache } from './generation-cache';
+export type { GenerationCacheOptions, SemanticOptions, WrapOptions } from './generation-cache';
+export { ResponseCache } from './response-cache';
+export type { ResponseCacheOptions, SetOptions, GetOrSetOptions, WarmResult } from './response-cache';
+export { CACHE_DEFAULTS, DEFAULT_NAMESPACES } from './cache-options';
+export type { NamespacePolicy, CacheSettings } from './cache-options';
+export { CacheKeyError } from './cache-entry';
+export type { CacheStats, TierStats, CacheTier, LookupOutcome } from './cache-stats';
+export type { CacheMetricsSink } from './cache-metrics-feed';
+export type { DegradedReport } from './degraded-reporter';
+export type { GenerateRequest } from './semantic/generate-request';
+export type { Embedder } from './semantic/embedder';
+export { HashingEmbedder } from './semantic/hashing-embedder';
+export { MemoryVectorIndex } from './semantic/vector-index';
+export type { VectorIndex, VectorRecord, VectorMatch } from './semantic/vector-index';
+export { publishedContentHeaders, sendPublished, etagOf, ifNoneMatchHits } from './http-cache';
+export type { PublishedContentOptions } from './http-cache';
+export { GeminiEmbedder } from './semantic/gemini-embedder';
+export type { GeminiEmbedderOptions } from './semantic/gemini-embedder';
+export { FirestoreVectorIndex, CACHE_VECTORS_COLLECTION, FIRESTORE_VECTOR_DIMENSIONS } from './semantic/firestore-vector-index';
+export { semanticFromEnv } from './cache-from-env';
+export { cacheHitSummary, cacheSavingsBetween } from './cache-report';

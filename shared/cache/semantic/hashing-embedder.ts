@@ -1,0 +1,65 @@
+import { OptionsError } from '../../contracts/validation-error';
+import { normalize, type Embedder } from './embedder';
+import { contentStems } from './text-features';
+
+export interface HashingEmbedderOptions {
+  /** Vector length; 768 matches the Gemini embedder's default and the Firestore vector index. */
+  dimensions?: number;
+}
+
+const HASHING_DEFAULTS = { dimensions: 768 } as const;
+
+/** FNV-1a, 32 bits: a stable hash so the same text embeds the same in every process and run. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The default, offline embedder: feature hashing of content-word stems (weight 1), adjacent
+ * stem pairs (0.5, for word order) and character trigrams of each stem (0.25, for spelling
+ * variants) into a signed vector. Deterministic and dependency-free — it catches rewordings that
+ * keep the content words, not synonyms; a real embedding model (GeminiEmbedder) does that.
+ */
+export class HashingEmbedder implements Embedder {
+  readonly id: string;
+  readonly dimensions: number;
+  // On bench/cache.ts the rewordings that keep the content words matched at every threshold up
+  // to 0.95, and no must-not-match pair matched even at 0.70 (the signature partition keeps
+  // those apart); 0.85 tolerates a changed filler word while prompts that share only a topic word
+  // stay below it.
+  readonly defaultThreshold = 0.85;
+
+  constructor(options: HashingEmbedderOptions = {}) {
+    const dimensions = options.dimensions ?? HASHING_DEFAULTS.dimensions;
+    if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 2048) {
+      throw new OptionsError([{ path: 'dimensions', message: 'an integer from 16 to 2048 (Firestore vectors hold at most 2048)' }]);
+    }
+    this.dimensions = dimensions;
+    this.id = `hashing-v1-${dimensions}`;
+  }
+
+  async embed(texts: readonly string[]): Promise<number[][]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+
+  embedOne(text: string): number[] {
+    const v = new Array<number>(this.dimensions).fill(0);
+    const add = (feature: string, weight: number) => {
+      const h = fnv1a(feature);
+      v[h % this.dimensions]! += h & 0x80000000 ? -weight : weight;
+    };
+    const stems = contentStems(text);
+    stems.forEach((s, i) => {
+      add(`w:${s}`, 1);
+      if (i > 0) add(`b:${stems[i - 1]}_${s}`, 0.5);
+      const padded = `^${s}$`;
+      for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`, 0.25);
+    });
+    return normalize(v);
+  }
+}

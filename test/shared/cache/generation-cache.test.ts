@@ -1,0 +1,144 @@
+import { GenerationCache, type GenerationCacheOptions } from '../../../shared/cache/generation-cache';
+import { cosineSimilarity } from '../../../shared/cache/semantic/embedder';
+import type { GenerateRequest } from '../../../shared/cache/semantic/generate-request';
+import { HashingEmbedder } from '../../../shared/cache/semantic/hashing-embedder';
+import { salientSignature } from '../../../shared/cache/semantic/text-features';
+import { OptionsError } from '../../../shared/contracts/validation-error';
+
+function setup(options: GenerationCacheOptions = {}) {
+  const errors: string[] = [];
+  const cache = new GenerationCache({ redisUrl: '', now: () => Date.parse('2026-12-01T10:00:00Z'), onError: (e, c) => errors.push(`${c}: ${(e as Error).message}`), ...options });
+  let calls = 0;
+  const generate = (label: string) => async () => {
+    calls += 1;
+    return { text: `${label} #${calls}`, usageMetadata: { promptTokenCount: 1_000, candidatesTokenCount: 2_000 } };
+  };
+  return { cache, errors, generate, calls: () => calls };
+}
+
+const base: GenerateRequest = { model: 'gemini-2.5-flash', prompt: 'How do I reset my password on the admin console?', system: 'You are a support agent.', temperature: 0.2, tenant: 'acme' };
+
+describe('GenerationCache', () => {
+  describe('wrapGenerate', () => {
+    it('reuses the answer of an identical prompt (whitespace aside) and prices what it saved', async () => {
+      const { cache, generate, calls } = setup();
+      const first = await cache.wrapGenerate(base, generate('a'));
+      const again = await cache.wrapGenerate({ ...base, prompt: `  ${base.prompt.replace(/ /g, '  ')}\n` }, generate('b'));
+      expect(again).toEqual(first);
+      expect(calls()).toBe(1);
+      // gemini-2.5-flash: 1,000 × $0.30/M + 2,000 × $2.50/M = $0.0053.
+      expect(cache.stats()).toMatchObject({ hits: 1, savedMicros: 5_300, l1: { hits: 1 } });
+    });
+
+    it('reuses the answer of a paraphrase with the same content words (semantic hit)', async () => {
+      const { cache, generate, calls } = setup();
+      const first = await cache.wrapGenerate(base, generate('a'));
+      const paraphrase = await cache.wrapGenerate({ ...base, prompt: 'how can I reset my password in the admin console' }, generate('b'));
+      expect(paraphrase).toEqual(first);
+      expect(calls()).toBe(1);
+      expect(cache.stats()).toMatchObject({ hits: 1, semantic: { hits: 1, misses: 1, enabled: true } });
+    });
+
+    it.each<[string, Partial<GenerateRequest>]>([
+      ['models', { model: 'gemini-2.5-pro' }],
+      ['system prompts', { system: 'You are a pirate.' }],
+      ['temperatures', { temperature: 0.9 }],
+      ['tenants', { tenant: 'globex' }],
+      ['other parameters', { params: { responseMimeType: 'application/json' } }],
+    ])('never reuses an answer across %s, even for the same prompt', async (_what, change) => {
+      const { cache, generate, calls } = setup();
+      await cache.wrapGenerate(base, generate('a'));
+      await cache.wrapGenerate({ ...base, ...change }, generate('b'));
+      expect(calls()).toBe(2);
+    });
+
+    it.each([
+      ['numbers', 'Write 5 tips for learning Rust', 'Write 10 tips for learning Rust'],
+      ['number words', 'Write five tips for learning Rust', 'Write three tips for learning Rust'],
+      ['negations', 'Write a poem that rhymes about the sea', 'Write a poem that does not rhyme about the sea'],
+      ['names', 'Draft a welcome email to Alice about the onboarding plan', 'Draft a welcome email to Bob about the onboarding plan'],
+    ])('never reuses an answer for a prompt differing in %s', async (_what, a, b) => {
+      const { cache, generate, calls } = setup({ semantic: { threshold: 0.5 } });
+      await cache.wrapGenerate({ ...base, prompt: a }, generate('a'));
+      await cache.wrapGenerate({ ...base, prompt: b }, generate('b'));
+      expect(calls()).toBe(2);
+    });
+
+    it('does not reuse an unrelated prompt on the same topic', async () => {
+      const { cache, generate, calls } = setup();
+      await cache.wrapGenerate({ ...base, prompt: 'How do I reset my password?' }, generate('a'));
+      await cache.wrapGenerate({ ...base, prompt: 'How do I change the password policy for all users?' }, generate('b'));
+      expect(calls()).toBe(2);
+    });
+
+    it('matches exactly only when semantic reuse is off', async () => {
+      const { cache, generate, calls } = setup({ semantic: false });
+      await cache.wrapGenerate(base, generate('a'));
+      await cache.wrapGenerate({ ...base, prompt: 'how can I reset my password in the admin console' }, generate('b'));
+      expect(calls()).toBe(2);
+      expect(cache.semanticBackend).toBeUndefined();
+    });
+
+    it('skips a semantic match whose answer was invalidated', async () => {
+      const { cache, generate, calls } = setup();
+      await cache.wrapGenerate({ ...base, tags: ['kb:passwords'] }, generate('a'));
+      await cache.invalidate({ tag: 'kb:passwords' });
+      await cache.wrapGenerate({ ...base, prompt: 'how can I reset my password in the admin console' }, generate('b'));
+      expect(calls()).toBe(2);
+    });
+
+    it('counts hits on an unpriced model as unpriced, said once', async () => {
+      const { cache, generate, errors } = setup();
+      for (let i = 0; i < 3; i++) await cache.wrapGenerate({ ...base, model: 'my-local-llm' }, generate('a'));
+      expect(cache.stats()).toMatchObject({ hits: 2, savedMicros: 0, unpricedHits: 2 });
+      expect(errors.filter((e) => e.includes('my-local-llm'))).toHaveLength(1);
+    });
+
+    it('refuses a malformed request naming the field', async () => {
+      const { cache, generate } = setup();
+      await expect(cache.wrapGenerate({ ...base, model: '' }, generate('a'))).rejects.toThrow(OptionsError);
+      await expect(cache.wrapGenerate({ ...base, prompt: undefined } as unknown as GenerateRequest, generate('a'))).rejects.toThrow(/request\.prompt/);
+    });
+
+    it('still answers when the embedder fails, reporting it', async () => {
+      const broken = { id: 'broken', dimensions: 8, defaultThreshold: 0.9, embed: () => Promise.reject(new Error('quota exceeded')) };
+      const { cache, generate, errors, calls } = setup({ semantic: { embedder: broken } });
+      expect(await cache.wrapGenerate(base, generate('a'))).toMatchObject({ text: 'a #1' });
+      expect(calls()).toBe(1);
+      expect(errors.some((e) => e.includes('quota exceeded'))).toBe(true);
+    });
+  });
+
+  describe('warmGenerate', () => {
+    it('stores answers ahead of demand, once', async () => {
+      const { cache, generate, calls } = setup();
+      const items = [{ request: base, generate: generate('w') }, { request: { ...base, prompt: 'Summarise our refund policy' }, generate: generate('w') }];
+      expect(await cache.warmGenerate(items)).toEqual({ warmed: 2, alreadyCached: 0, failed: [] });
+      expect(await cache.warmGenerate(items)).toEqual({ warmed: 0, alreadyCached: 2, failed: [] });
+      await cache.wrapGenerate(base, generate('x'));
+      expect(calls()).toBe(2);
+    });
+  });
+});
+
+describe('HashingEmbedder', () => {
+  const e = new HashingEmbedder();
+  it('is deterministic and unit length', async () => {
+    const [a, b] = await e.embed(['reset my password', 'reset my password']);
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(768);
+    expect(cosineSimilarity(a!, b!)).toBeCloseTo(1, 10);
+  });
+
+  it('scores rewordings above unrelated prompts', () => {
+    const sim = (x: string, y: string) => cosineSimilarity(e.embedOne(x), e.embedOne(y));
+    expect(sim('How do I reset my password?', 'how can i reset my password')).toBeGreaterThan(0.9);
+    expect(sim('How do I reset my password?', 'Best hiking trails near Denver')).toBeLessThan(0.2);
+  });
+});
+
+describe('salientSignature', () => {
+  it('collects numbers, negations, names and quotes, not sentence-opening capitals or "I"', () => {
+    expect(salientSignature('Write 3 haikus for Alice, not Bob. Do it "now" as I said.')).toEqual(['n:3', 'name:alice', 'name:bob', 'not:not', 'q:now']);
+  });
+});
