@@ -41,16 +41,20 @@ export interface PerformanceView {
   metrics: Record<PanelMetric, MetricPanel>;
 }
 
-/** Statistics per bucket start, oldest first (pure: merges the shards and series of each bucket). */
-export function seriesOf(aggregates: readonly BucketAggregate[], bucketMilliseconds: number): SeriesPoint[] {
+/**
+ * One point per bucket of the window, oldest first, merging the shards and series of each bucket;
+ * buckets without data are points with null statistics, so the chart's time axis is the window.
+ */
+export function seriesOf(aggregates: readonly BucketAggregate[], from: Date, to: Date, bucketMilliseconds: number): SeriesPoint[] {
   const byBucket = new Map<number, BucketAggregate[]>();
   for (const a of aggregates) byBucket.set(a.bucketStart, [...(byBucket.get(a.bucketStart) ?? []), a]);
-  return [...byBucket.entries()]
-    .sort((x, y) => x[0] - y[0])
-    .map(([at, aggs]) => {
-      const s = statisticsOf(aggs, bucketMilliseconds);
-      return { at, count: s.count, mean: s.mean, p50: s.median, p95: s.p95, p99: s.p99 };
-    });
+  const first = Math.floor(from.getTime() / bucketMilliseconds) * bucketMilliseconds;
+  const points: SeriesPoint[] = [];
+  for (let at = first; at < to.getTime(); at += bucketMilliseconds) {
+    const s = statisticsOf(byBucket.get(at) ?? [], bucketMilliseconds);
+    points.push({ at, count: s.count, mean: s.mean, p50: s.median, p95: s.p95, p99: s.p99 });
+  }
+  return points;
 }
 
 /** The rules of a metric as chart targets (the same limits the evaluator alerts on). */
@@ -70,7 +74,7 @@ export async function performanceView(db: Firestore, window: string, now: Date =
   const metrics = Object.fromEntries(
     PANEL_METRICS.map((metric, i) => {
       const aggregates = perMetric[i] as BucketAggregate[];
-      return [metric, { metric, overall: statisticsOf(aggregates, ms), series: seriesOf(aggregates, bucketMilliseconds), targets: targetsOf(rules.config, metric) }];
+      return [metric, { metric, overall: statisticsOf(aggregates, ms), series: seriesOf(aggregates, current.start, now, bucketMilliseconds), targets: targetsOf(rules.config, metric) }];
     }),
   ) as Record<PanelMetric, MetricPanel>;
   return { window: { label: window, start: current.start.toISOString(), end: now.toISOString(), resolution }, metrics };

@@ -59,7 +59,7 @@
       charts[id].update('none');
     }
   }
-  const baseOptions = (yTitle, extra) => Object.assign({ animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } }, scales: { y: { beginAtZero: true, title: { display: true, text: yTitle } } } }, extra || {});
+  const baseOptions = (yTitle, extra) => Object.assign({ animation: false, spanGaps: true, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } }, scales: { y: { beginAtZero: true, title: { display: true, text: yTitle } } } }, extra || {});
 
   function renderSpend(budget) {
     $('period').textContent = budget.period + ' (UTC month, ' + budget.events + ' events)';
@@ -147,7 +147,8 @@
   function renderPerformance(perf) {
     if (!perf) return;
     const m = perf.metrics;
-    const at = (series) => series.map((p) => new Date(p.at).toISOString().slice(11, 16));
+    // Hour buckets over a day or more also need the date.
+    const at = (series) => series.map((p) => new Date(p.at).toISOString().slice(perf.window.resolution === 'hour' ? 5 : 11, 16).replace('T', ' '));
     const target = (panel, stat) => panel.targets.filter((t) => !stat || t.statistic === stat);
     const targetLines = (panel, labels) => panel.targets.map((t) => ({ label: 'target: ' + t.statistic + ' ' + t.comparator + ' ' + t.limit, data: labels.map(() => t.limit), borderColor: '#c62828', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 }));
     const lat = m.LATENCY;
