@@ -108,11 +108,11 @@ export class LiveState {
     return () => this.viewers.delete(viewer);
   }
 
-  /** Reads the live sections now (after an action), past the debounce, and pushes the result. */
+  /** Reads the live sections and keys now (after an action), past the debounce, and pushes the result. */
   async refreshNow(): Promise<void> {
     if (this.liveRun) await this.liveRun;
     this.lastLiveRead = 0;
-    await this.refreshLive();
+    await Promise.all([this.refreshLive(), this.refreshKeys()]);
   }
 
   async close(): Promise<void> {

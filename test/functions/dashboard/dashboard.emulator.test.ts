@@ -3,7 +3,9 @@ import type { Page } from 'playwright-core';
 import { createPublisher, type GovernorPublisher } from '../../../shared/publisher/publisher';
 import { DEFAULT_BAN_POLICY } from '../../../shared/security/ban-policy';
 import { loadBudgetConfig } from '../../../shared/store/budget-config-store';
+import { updateRotationConfig } from '../../../shared/store/rotation-config-store';
 import { updateBanPolicy } from '../../../shared/store/security-policy-store';
+import { secretManagerClient } from '../../../shared/secrets/secret-manager-client';
 import { periodOf } from '../../../shared/budget/period';
 import { launchBrowser, type TestBrowser } from '../../support/browser';
 import { governorCli } from '../../support/governor-cli';
@@ -38,6 +40,11 @@ describe('dashboard in a real browser on the local stack', () => {
     stack = await startTestStack({ functions: ['spend-aggregator', 'security-monitor', 'metric-aggregator'], dashboard: true, functionEnv: { GOVERNOR_CONFIG_CACHE_MILLISECONDS: '0' } });
     url = `${stack.dashboard!.url}/`;
     await updateBanPolicy(stack.db, () => ({ ...DEFAULT_BAN_POLICY, maxretry: 3, findtimeSeconds: 60, bantimeSeconds: 600 }));
+    // A rotated secret without versions yet, configured before the dashboard's first read.
+    const client = secretManagerClient(stack.projectId, { GOVERNOR_SECRET_MANAGER_ENDPOINT: stack.secretManagerEndpoint });
+    await client.createSecret({ parent: `projects/${stack.projectId}`, secretId: 'writer-api-key', secret: { replication: { automatic: {} } } });
+    await client.close();
+    await updateRotationConfig(stack.db, () => ({ secrets: { 'writer-api-key': { periodHours: 24, graceHours: 1, retention: 3 } } }));
     publisher = createPublisher({ projectId: stack.projectId, source: 'dashboard-test-agent', exitHook: false, batching: { maxMilliseconds: 5 } });
     browser = await launchBrowser();
   });
@@ -151,6 +158,32 @@ describe('dashboard in a real browser on the local stack', () => {
     expect((await loadBudgetConfig(stack.db)).config.categories.STORAGE).toBe(40_000_000);
     // The refusals above are the only failed loads the browser reports.
     expect(errors.filter((e) => !/Failed to load resource: the server responded with a status of (400|403|405)/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('rotates a key from the page, as `governor keys rotate` would', async () => {
+    const { page, errors } = await browser.open(url);
+    const row = page.locator('#key-table tbody tr', { hasText: 'writer-api-key' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Rotate now' }).click();
+    await page.locator('#status.ok', { hasText: /writer-api-key: version 1 \(key id \w+\) is now current/ }).waitFor();
+    await row.filter({ hasText: 'v1 enabled' }).waitFor();
+    const status = JSON.parse((await governor('keys', 'status', '--json')).stdout) as { secret: string; versions: { version: number; state: string }[] }[];
+    expect(status).toEqual([expect.objectContaining({ secret: 'writer-api-key', versions: [expect.objectContaining({ version: 1, state: 'ENABLED' })] })]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('counts dead letters', async () => {
+    const { page, errors } = await browser.open(url);
+    await stack.pubsub.topic(stack.topology.topics.cost).publishMessage({ json: { not: 'an event' } });
+    // Counted every 15 s (DASHBOARD_DEFAULTS.deadLetterRefreshMilliseconds).
+    const row = page.locator('#dead-letter-table tbody tr', { has: page.locator('td:first-child', { hasText: /^governor-cost-events-dead-letter$/ }) });
+    await row.locator('td:nth-child(2)', { hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+    // Counting hands the message back: the CLI still reads it.
+    const listed = JSON.parse((await governor('dead-letters', '--topic', 'cost', '--json')).stdout) as { body: string }[];
+    expect(listed.map((d) => d.body)).toEqual(['{"not":"an event"}']);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
