@@ -4,6 +4,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { BUDGET_KEYS, budgetMicrosOf, TOTAL, withBudget, type BudgetKey } from '../../../shared/budget/budget-config';
 import { microsOfUsd } from '../../../shared/budget/money';
+import { COST_CATEGORIES } from '../../../shared/contracts/vocabulary';
 import { periodOf } from '../../../shared/budget/period';
 import type { Logger } from '../../../shared/logging/logger';
 import { rotateSecret } from '../../../shared/secrets/key-rotation';
@@ -40,7 +41,7 @@ export interface OperatorDeps {
 /** `total` (any case) or a category name; anything else names the accepted keys. */
 export function parseBudgetKey(text: string): BudgetKey {
   const key = (text.trim().toLowerCase() === 'total' ? TOTAL : text.trim().toUpperCase()) as BudgetKey;
-  if (!BUDGET_KEYS.includes(key)) throw new OperatorError(`"${text}" is not a budget: one of ${BUDGET_KEYS.join(', ')} (or total)`);
+  if (!BUDGET_KEYS.includes(key)) throw new OperatorError(`"${text}" is not a category (${COST_CATEGORIES.join(', ')}) or total`);
   return key;
 }
 

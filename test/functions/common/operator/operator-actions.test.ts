@@ -9,7 +9,7 @@ describe('operator actions', () => {
     });
     it('refuses anything else, naming the budgets', () => {
       expect(() => parseBudgetKey('GPU')).toThrow(OperatorError);
-      expect(() => parseBudgetKey('GPU')).toThrow(/"GPU" is not a budget: one of AI_API_CALLS, .*TOTAL/);
+      expect(() => parseBudgetKey('GPU')).toThrow(/"GPU" is not a category \(AI_API_CALLS, .*OTHER\) or total/);
     });
   });
 
