@@ -30,10 +30,23 @@ function send(res: Response, status: number, body: string | Buffer, contentType:
 
 const json = (res: Response, status: number, body: unknown) => send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
 
-/** Who the operator is: IAP's or Cloud Run's authenticated identity when present, else the local user. */
+/**
+ * Who the operator is, for the records an action leaves: IAP's user header, else the email in the
+ * identity token Cloud Run has already verified before admitting the request, else the local user.
+ */
 function actorOf(req: Request): string {
   const iap = req.get('x-goog-authenticated-user-email');
-  return `dashboard:${iap ? iap.replace(/^accounts\.google\.com:/, '') : (process.env.USER ?? 'local')}`;
+  if (iap) return `dashboard:${iap.replace(/^accounts\.google\.com:/, '')}`;
+  const bearer = /^Bearer ([\w-]+)\.([\w-]+)\.[\w-]+$/.exec(req.get('authorization') ?? '');
+  if (bearer) {
+    try {
+      const email = (JSON.parse(Buffer.from(bearer[2] as string, 'base64url').toString('utf8')) as { email?: unknown }).email;
+      if (typeof email === 'string') return `dashboard:${email}`;
+    } catch {
+      // Not a JWT payload: fall through to the local name.
+    }
+  }
+  return `dashboard:${process.env.USER ?? 'local'}`;
 }
 
 /** The window a viewer asked for, if it is one the dashboard offers. */
