@@ -11,6 +11,8 @@ export interface DashboardOptions {
   performanceRefreshMilliseconds?: number;
   deadLetterRefreshMilliseconds?: number;
   keysRefreshMilliseconds?: number;
+  /** With no viewer for this long, listeners and timers stop until the next page load. */
+  idleStopMilliseconds?: number;
   /** SSE comment sent to idle connections so proxies keep them open. */
   keepAliveMilliseconds?: number;
   /** Windows a viewer may choose for the performance panel (each is read once per refresh, shared). */
@@ -30,6 +32,8 @@ export const DASHBOARD_DEFAULTS: Required<DashboardOptions> = {
   // Secret Manager changes only on rotation (minutes to hours); keep its quota for the rotator.
   keysRefreshMilliseconds: 30_000,
   keepAliveMilliseconds: 15_000,
+  // Long enough to ride out a page reload or a reconnecting event stream.
+  idleStopMilliseconds: 120_000,
   windows: ['15m', '1h', '6h', '24h'],
   defaultWindow: '1h',
 };

@@ -65,7 +65,9 @@ export class LiveState {
   private lastLiveRead = 0;
   private version = 0;
   private started: Promise<void> | undefined;
-  private closed = false;
+  /** Listeners and timers run from the first view until the instance has been idle a while. */
+  private active = false;
+  private lastUse = Date.now();
   private readonly now: () => Date;
 
   constructor(private readonly deps: LiveStateDeps) {
@@ -75,14 +77,16 @@ export class LiveState {
 
   /** Starts listeners and timers once; resolves when the live sections and the default window are read. */
   start(): Promise<void> {
+    this.lastUse = Date.now();
     this.started ??= (async () => {
+      this.active = true;
       const { options } = this.deps;
       const every = (ms: number, work: () => Promise<void>) => {
         const timer = setInterval(() => void work(), ms);
         timer.unref();
         this.timers.push(timer);
       };
-      every(options.backstopRefreshMilliseconds, () => this.refreshLive());
+      every(options.backstopRefreshMilliseconds, async () => (this.isIdle() ? this.pause() : this.refreshLive()));
       every(options.performanceRefreshMilliseconds, () => this.refreshPerformance());
       every(options.deadLetterRefreshMilliseconds, () => this.refreshDeadLetters());
       every(options.keysRefreshMilliseconds, () => this.refreshKeys());
@@ -104,8 +108,12 @@ export class LiveState {
   subscribe(window: string, send: (view: DashboardView) => void): () => void {
     const viewer = { window, send };
     this.viewers.add(viewer);
+    this.lastUse = Date.now();
     void this.view(window).then((v) => this.viewers.has(viewer) && send(v), (error: unknown) => this.deps.log.error({ err: error }, 'dashboard: first view failed'));
-    return () => this.viewers.delete(viewer);
+    return () => {
+      this.viewers.delete(viewer);
+      this.lastUse = Date.now();
+    };
   }
 
   /** Reads the live sections and keys now (after an action), past the debounce, and pushes the result. */
@@ -116,12 +124,24 @@ export class LiveState {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    clearTimeout(this.liveTimer);
-    this.stopListening();
+    this.pause();
     this.viewers.clear();
     await this.deadLetterCounter.close();
+  }
+
+  /** No viewer connected and no view asked for during `idleStopMilliseconds`. */
+  private isIdle(): boolean {
+    return this.viewers.size === 0 && Date.now() - this.lastUse > this.deps.options.idleStopMilliseconds;
+  }
+
+  /** Stops listening and reading (an idle instance costs no reads); the next view starts again. */
+  private pause(): void {
+    this.active = false;
+    this.started = undefined;
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+    this.stopListening();
   }
 
   private viewOf(window: string): DashboardView {
@@ -164,7 +184,7 @@ export class LiveState {
 
   private scheduleLive(): void {
     this.liveDirty = true;
-    if (this.liveTimer || this.liveRun || this.closed) return;
+    if (this.liveTimer || this.liveRun || !this.active) return;
     const { debounceMilliseconds, minRefreshMilliseconds } = this.deps.options;
     const wait = Math.max(debounceMilliseconds, this.lastLiveRead + minRefreshMilliseconds - Date.now());
     this.liveTimer = setTimeout(() => {
@@ -219,7 +239,7 @@ export class LiveState {
 
   /** Listens to the period's documents; a new month moves the listeners to its documents. */
   private listen(periodId: string): void {
-    if (this.closed || this.listeningPeriod === periodId) return;
+    if (!this.active || this.listeningPeriod === periodId) return;
     this.stopListening();
     this.listeningPeriod = periodId;
     const { db } = this.deps;
