@@ -1,12 +1,11 @@
-import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { periodOf } from '../../shared/budget/period';
 import type { Logger } from '../../shared/logging/logger';
 import { keyRotationStatus, type SecretRotationStatus } from '../../shared/secrets/rotation-status';
-import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
-import { flagsRef } from '../../shared/store/throttle-flags-store';
 import type { Topology } from '../../shared/topology/topology';
+import { listenToChanges } from './change-listeners';
 import { readLiveSections, type LiveSections } from './dashboard-sections';
 import type { DashboardOptions } from './dashboard-options';
 import { DeadLetterCounter, type DeadLetterCount } from './dead-letter-counts';
@@ -237,29 +236,18 @@ export class LiveState {
     this.broadcast();
   }
 
-  /** Listens to the period's documents; a new month moves the listeners to its documents. */
+  /** Listens to the period's documents (change-listeners.ts); a new month moves the listeners to its documents. */
   private listen(periodId: string): void {
     if (!this.active || this.listeningPeriod === periodId) return;
     this.stopListening();
     this.listeningPeriod = periodId;
-    const { db } = this.deps;
-    const since = this.now();
-    const onChange = () => this.scheduleLive();
-    const onError = (what: string) => (error: Error) => {
+    const onError = (what: string, error: Error) => {
       this.errors.listeners = `${what}: ${error.message}; the page refreshes every ${this.deps.options.backstopRefreshMilliseconds / 1000} s until it listens again`;
       this.deps.log.error({ err: error }, `dashboard: listener on ${what} failed`);
       // Listen again on the next read (the backstop timer guarantees one).
       this.listeningPeriod = undefined;
     };
-    this.unlisten = [
-      db.collection(COLLECTIONS.spendShards).where('period', '==', periodId).onSnapshot(onChange, onError('spend shards')),
-      flagsRef(db, periodId).onSnapshot(onChange, onError('throttle flags')),
-      db.collection(COLLECTIONS.budgetAlerts).where('period', '==', periodId).onSnapshot(onChange, onError('budget alerts')),
-      db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets).onSnapshot(onChange, onError('budgets')),
-      // Bans created or lifted from now on (a lift sets expiresAt to the lift time, after `since`).
-      db.collection(COLLECTIONS.bans).where('expiresAt', '>', Timestamp.fromDate(since)).onSnapshot(onChange, onError('bans')),
-      db.collection(COLLECTIONS.performanceAlerts).where('at', '>=', since.toISOString()).onSnapshot(onChange, onError('performance alerts')),
-    ];
+    this.unlisten = [listenToChanges(this.deps.db, periodId, this.now(), () => this.scheduleLive(), onError)];
     delete this.errors.listeners;
   }
 
