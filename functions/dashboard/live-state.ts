@@ -67,6 +67,8 @@ export class LiveState {
   /** Listeners and timers run from the first view until the instance has been idle a while. */
   private active = false;
   private lastUse = Date.now();
+  /** Reads in progress, so close() can wait for them before closing their clients. */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: LiveStateDeps) {
@@ -94,6 +96,11 @@ export class LiveState {
       await Promise.all([this.refreshLive(), this.refreshPerformance()]);
     })();
     return this.started;
+  }
+
+  /** Whether listeners and timers run (false before the first view and once idle). */
+  get running(): boolean {
+    return this.active;
   }
 
   /** The view for a window, once the first reads are done. */
@@ -125,6 +132,7 @@ export class LiveState {
   async close(): Promise<void> {
     this.pause();
     this.viewers.clear();
+    await Promise.allSettled([...this.inFlight]);
     await this.deadLetterCounter.close();
   }
 
@@ -172,12 +180,20 @@ export class LiveState {
 
   /** Runs a section's read, recording its error for the page and the log instead of throwing. */
   private async section(name: Section, read: () => Promise<void>): Promise<void> {
+    const run = read().then(
+      () => {
+        delete this.errors[name];
+      },
+      (error: unknown) => {
+        this.errors[name] = (error as Error).message;
+        this.deps.log.error({ err: error, section: name }, `dashboard: reading ${name} failed`);
+      },
+    );
+    this.inFlight.add(run);
     try {
-      await read();
-      delete this.errors[name];
-    } catch (error) {
-      this.errors[name] = (error as Error).message;
-      this.deps.log.error({ err: error, section: name }, `dashboard: reading ${name} failed`);
+      await run;
+    } finally {
+      this.inFlight.delete(run);
     }
   }
 
