@@ -93,6 +93,8 @@ export class LiveState {
       every(options.keysRefreshMilliseconds, () => this.refreshKeys());
       void this.refreshDeadLetters();
       void this.refreshKeys();
+      // A read still running from before an idle stop may predate changes made since: read anew.
+      if (this.liveRun) await this.liveRun;
       await Promise.all([this.refreshLive(), this.refreshPerformance()]);
     })();
     return this.started;
