@@ -67,6 +67,7 @@ export class LiveState {
   /** Listeners and timers run from the first view until the instance has been idle a while. */
   private active = false;
   private lastUse = Date.now();
+  private pendingViews = 0;
   /** Reads in progress, so close() can wait for them before closing their clients. */
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => Date;
@@ -107,9 +108,16 @@ export class LiveState {
 
   /** The view for a window, once the first reads are done. */
   async view(window: string): Promise<DashboardView> {
-    await this.start();
-    if (!this.performance.has(window)) await this.refreshPerformance([window]);
-    return this.viewOf(window);
+    this.pendingViews += 1;
+    try {
+      await this.start();
+      if (!this.performance.has(window)) await this.refreshPerformance([window]);
+      return this.viewOf(window);
+    } finally {
+      this.pendingViews -= 1;
+      // Idle time counts from when the view was delivered, however long the reads took.
+      this.lastUse = Date.now();
+    }
   }
 
   /** Adds a viewer that is sent every new view of its window; returns its removal. */
@@ -138,9 +146,9 @@ export class LiveState {
     await this.deadLetterCounter.close();
   }
 
-  /** No viewer connected and no view asked for during `idleStopMilliseconds`. */
+  /** No viewer connected, no view being made, and none delivered during `idleStopMilliseconds`. */
   private isIdle(): boolean {
-    return this.viewers.size === 0 && Date.now() - this.lastUse > this.deps.options.idleStopMilliseconds;
+    return this.viewers.size === 0 && this.pendingViews === 0 && Date.now() - this.lastUse > this.deps.options.idleStopMilliseconds;
   }
 
   /** Stops listening and reading (an idle instance costs no reads); the next view starts again. */
