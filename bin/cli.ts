@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { OperatorError } from '../functions/common/operator/operator-actions';
 import { ValidationError } from '../shared/contracts/validation-error';
 import { registerAlertsCommand } from './commands/alerts-command';
 import { registerBudgetCommand } from './commands/budget-command';
@@ -34,7 +35,7 @@ registerCacheCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  const known = error instanceof CliError || error instanceof ValidationError;
+  const known = error instanceof CliError || error instanceof ValidationError || error instanceof OperatorError;
   process.stderr.write(`governor: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

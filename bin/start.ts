@@ -24,6 +24,7 @@ function describe(stack: Stack): string {
       ? ['Alert email', `${stack.mailCatcher.webUrl}  ← read it here (maildev, SMTP ${stack.mailCatcher.smtpHost}:${stack.mailCatcher.smtpPort})`]
       : ['Alert email', `SMTP ${process.env.SMTP_HOST}:${process.env.SMTP_PORT ?? SMTP_DEFAULTS.port} (from SMTP_HOST)`],
     ...stack.functions.map((f) => [`fn ${f.spec.name}`, `${f.url}  ← push from ${f.spec.subscription.name} (${f.spec.subscription.topic})`]),
+    ...(stack.dashboard ? [['Dashboard', `${stack.dashboard.url}/  ← open in a browser (loopback only)`]] : []),
     ...stack.topology.deadLetterSubscriptions.map((d) => ['dead letters', `${d.topic} → pull ${d.name}`]),
     ...SCHEDULES.map((s) => [`schedule`, `${s.name}: "${s.cron}" → ${stack.topology.topics[s.topic]}`]),
   ];
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     ports,
     functionBasePort: Number(process.env.GOVERNOR_FUNCTIONS_PORT ?? DEFAULT_FUNCTIONS_PORT),
     schedules: true,
+    dashboard: true,
     // An SMTP_HOST in the environment is used as is; otherwise the mail catcher receives alert email.
     mailCatcher: process.env.SMTP_HOST
       ? false

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { flushDigests } from '../../functions/common/operator/operator-actions';
 import { parseAlertRouting, type AlertRoute } from '../../shared/alerts/alert-routing';
 import { listDeliveries, type DeliveryStatus } from '../../shared/store/alert-deliveries-store';
 import { loadAlertRouting, updateAlertRouting } from '../../shared/store/alert-routing-store';
@@ -73,7 +74,7 @@ export function registerAlertsCommand(program: Command): void {
     .description('send every queued digest now instead of at the end of its window')
     .action(async () => {
       await withCliContext(async (ctx) => {
-        const id = await ctx.pubsub().topic(ctx.topology.topics.alertTicks).publishMessage({ json: { tick: 'alerts', flush: true } });
+        const id = await flushDigests({ pubsub: ctx.pubsub(), topology: ctx.topology });
         process.stdout.write(`flush published (${id}); \`governor alerts deliveries\` shows the result\n`);
       });
     });

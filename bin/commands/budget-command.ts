@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { budgetAlertPublisher, BudgetEnforcer } from '../../functions/common/budget/budget-enforcer';
-import { BUDGET_KEYS, budgetMicrosOf, TOTAL, withBudget, type BudgetKey } from '../../shared/budget/budget-config';
+import { parseBudgetKey, parseUsd, setBudget } from '../../functions/common/operator/operator-actions';
+import { BUDGET_KEYS, budgetMicrosOf } from '../../shared/budget/budget-config';
 import { budgetReport, budgetStatus, type BudgetStatus } from '../../shared/budget/budget-status';
-import { formatPercent, formatUsd, microsOfUsd } from '../../shared/budget/money';
-import { periodOf } from '../../shared/budget/period';
-import { createLogger } from '../../shared/logging/logger';
+import { formatPercent, formatUsd } from '../../shared/budget/money';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
-import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
-import { withCliContext, CliError, output, type CliContext } from './cli-context';
+import { loadBudgetConfig } from '../../shared/store/budget-config-store';
+import { withCliContext, output, operatorDeps } from './cli-context';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -30,23 +28,6 @@ function renderStatus(status: BudgetStatus): string {
     ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')),
     ...(forecastNote && forecastNote.status === 'insufficient-data' ? [`forecast: ${forecastNote.reason}; available from ${forecastNote.availableAt.toISOString()}`] : []),
   ].join('\n');
-}
-
-/** Re-applies the budgets now, so a raised budget lifts a throttle without waiting for the next event. */
-async function enforceNow(ctx: CliContext): Promise<void> {
-  const enforcer = new BudgetEnforcer({
-    db: ctx.firestore(),
-    config: () => loadBudgetConfig(ctx.firestore()),
-    publishAlert: budgetAlertPublisher(ctx.pubsub(), ctx.topology.topics.alerts),
-    now: () => new Date(),
-    log: createLogger({ component: 'governor-cli', level: 'warn', destination: process.stderr as never }),
-  });
-  await enforcer.enforce(periodOf(new Date()).id, BUDGET_KEYS);
-}
-
-function parseUsd(text: string): number {
-  if (!/^\d+(\.\d{1,6})?$/.test(text)) throw new CliError(`"${text}" is not an amount in USD (e.g. 150 or 12.50)`);
-  return microsOfUsd(Number(text));
 }
 
 export function registerBudgetCommand(program: Command): void {
@@ -73,12 +54,12 @@ export function registerBudgetCommand(program: Command): void {
     .command('set <budget> <usd>')
     .description('set a category budget (or "total") in USD per month; invalid values change nothing')
     .action(async (key: string, usd: string) => {
-      const normalized = (key.toLowerCase() === 'total' ? TOTAL : key.toUpperCase()) as BudgetKey;
-      const micros = parseUsd(usd);
+      // Validated before any connection is made: a bad value changes nothing.
+      parseBudgetKey(key);
+      parseUsd(usd);
       await withCliContext(async (ctx) => {
-        const next = await updateBudgetConfig(ctx.firestore(), (current) => withBudget(current, normalized, micros));
-        await enforceNow(ctx);
-        process.stdout.write(`${normalized} budget is now ${formatUsd(budgetMicrosOf(next, normalized))} per month\n`);
+        const { budget: name, budgetMicros } = await setBudget(operatorDeps(ctx), key, usd);
+        process.stdout.write(`${name} budget is now ${formatUsd(budgetMicros)} per month\n`);
       });
     });
 

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import type { OperatorDeps } from '../../functions/common/operator/operator-actions';
+import { createLogger } from '../../shared/logging/logger';
+import { secretManagerClient } from '../../shared/secrets/secret-manager-client';
 import { loadTopology, type Topology } from '../../shared/topology/topology';
 
 /** What every command needs, from the same env vars the functions use. */
@@ -9,6 +13,7 @@ export interface CliContext {
   topology: Topology;
   firestore(): Firestore;
   pubsub(): PubSub;
+  secretManager(): SecretManagerServiceClient;
   close(): Promise<void>;
 }
 
@@ -23,14 +28,29 @@ function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   }
   let db: Firestore | undefined;
   let ps: PubSub | undefined;
+  let sm: SecretManagerServiceClient | undefined;
   return {
     projectId,
     topology: loadTopology(env),
     firestore: () => (db ??= new Firestore({ projectId })),
     pubsub: () => (ps ??= new PubSub({ projectId })),
+    secretManager: () => (sm ??= secretManagerClient(projectId, env)),
     async close() {
-      await Promise.allSettled([db?.terminate(), ps?.close()]);
+      await Promise.allSettled([db?.terminate(), ps?.close(), sm?.close()]);
     },
+  };
+}
+
+/** What the shared operator actions (also the dashboard's) need, acting as `cli:$USER`. */
+export function operatorDeps(ctx: CliContext): OperatorDeps {
+  return {
+    db: ctx.firestore(),
+    pubsub: ctx.pubsub(),
+    topology: ctx.topology,
+    projectId: ctx.projectId,
+    actor: `cli:${process.env.USER ?? 'operator'}`,
+    log: createLogger({ component: 'governor-cli', level: 'warn', destination: process.stderr as never }),
+    secretManager: () => ctx.secretManager(),
   };
 }
 

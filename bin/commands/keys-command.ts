@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../shared/logging/logger';
-import { listVersions, rotateSecret } from '../../shared/secrets/key-rotation';
-import { rotationAnnouncer } from '../../shared/secrets/rotation-event';
-import { planRotation } from '../../shared/secrets/rotation-policy';
-import { secretManagerClient } from '../../shared/secrets/secret-manager-client';
-import { loadRotationConfig, updateRotationConfig } from '../../shared/store/rotation-config-store';
-import { withCliContext, CliError, output } from './cli-context';
+import { rotateKeyNow } from '../../functions/common/operator/operator-actions';
+import { keyRotationStatus } from '../../shared/secrets/rotation-status';
+import { updateRotationConfig } from '../../shared/store/rotation-config-store';
+import { withCliContext, output, operatorDeps } from './cli-context';
 
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(2)} h`;
 
@@ -18,23 +15,7 @@ export function registerKeysCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withCliContext(async (ctx) => {
-        const client = secretManagerClient(ctx.projectId);
-        try {
-          const config = (await loadRotationConfig(ctx.firestore())).config;
-          const now = Date.now();
-          const status = await Promise.all(
-            Object.entries(config.secrets).map(async ([secret, settings]) => {
-              const versions = await listVersions(client, ctx.projectId, secret);
-              const plan = planRotation(versions, settings, now);
-              return {
-                secret,
-                settings,
-                versions: versions.map((v) => ({ version: v.number, state: v.state, createdAt: new Date(v.createTime).toISOString(), ageHours: +((now - v.createTime) / 3_600_000).toFixed(3) })),
-                nextRotationAt: plan.nextRotationAt === undefined ? null : new Date(plan.nextRotationAt).toISOString(),
-                due: plan.rotate,
-              };
-            }),
-          );
+        const status = await keyRotationStatus(ctx.secretManager(), ctx.firestore(), ctx.projectId);
           output(status, Boolean(opts.json), () =>
             status.length === 0
               ? 'no secret has rotation settings (governor keys configure <secret> …)'
@@ -47,9 +28,6 @@ export function registerKeysCommand(program: Command): void {
                   )
                   .join('\n'),
           );
-        } finally {
-          await client.close();
-        }
       });
     });
 
@@ -58,30 +36,10 @@ export function registerKeysCommand(program: Command): void {
     .description('rotate a configured secret now (a new key; the previous one stays valid for the grace window)')
     .action(async (secret: string) => {
       await withCliContext(async (ctx) => {
-        const client = secretManagerClient(ctx.projectId);
-        try {
-          const settings = (await loadRotationConfig(ctx.firestore())).config.secrets[secret];
-          if (!settings) throw new CliError(`${secret} has no rotation settings: governor keys configure ${secret} --period-hours … --grace-hours … --retention …`);
-          const outcome = await rotateSecret(
-            {
-              client,
-              db: ctx.firestore(),
-              projectId: ctx.projectId,
-              now: () => new Date(),
-              log: createLogger({ component: 'governor-cli', level: 'warn', destination: process.stderr as never }),
-              announce: rotationAnnouncer(ctx.pubsub(), ctx.topology.topics.security, 'governor-cli'),
-            },
-            secret,
-            settings,
-            { force: true, reason: `operator (${process.env.USER ?? 'cli'})` },
-          );
-          if (outcome.status === 'busy') throw new CliError(`another rotation of ${secret} is running; try again in a minute`);
-          process.stdout.write(
-            outcome.rotated ? `${secret}: version ${outcome.newVersion} (key id ${outcome.keyId}) is now current\n` : `${secret}: not rotated (a version was added less than a minute ago)\n`,
-          );
-        } finally {
-          await client.close();
-        }
+        const outcome = await rotateKeyNow(operatorDeps(ctx), secret);
+        process.stdout.write(
+          outcome.rotated ? `${secret}: version ${outcome.newVersion} (key id ${outcome.keyId}) is now current\n` : `${secret}: not rotated (${outcome.reason})\n`,
+        );
       });
     });
 

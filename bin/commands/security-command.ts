@@ -1,19 +1,8 @@
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import type { Subject } from '../../shared/security/ban-policy';
+import { liftBanOf, parseSubject } from '../../functions/common/operator/operator-actions';
 import { securityReport } from '../../shared/security/security-report';
-import { banView, liftBan, listBans } from '../../shared/store/bans-store';
-import { withCliContext, CliError, output } from './cli-context';
-
-/** `1.2.3.4` or `ip:1.2.3.4` is an IP; `user:alice` or anything else a user id. */
-function subjectOf(text: string): Subject {
-  if (text.startsWith('ip:')) {
-    if (isIP(text.slice(3)) === 0) throw new CliError(`"${text.slice(3)}" is not an IP address`);
-    return { type: 'ip', value: text.slice(3) };
-  }
-  if (text.startsWith('user:')) return { type: 'user', value: text.slice(5) };
-  return isIP(text) !== 0 ? { type: 'ip', value: text } : { type: 'user', value: text };
-}
+import { banView, listBans } from '../../shared/store/bans-store';
+import { withCliContext, CliError, output, operatorDeps } from './cli-context';
 
 export function registerSecurityCommands(program: Command): void {
   const bans = program.command('bans').description('fail2ban-style bans of IPs and users');
@@ -35,10 +24,9 @@ export function registerSecurityCommands(program: Command): void {
     .command('lift <subject>')
     .description('end an active ban now: an IP, or a user id (prefix ip: or user: to be explicit)')
     .action(async (text: string) => {
-      const subject = subjectOf(text);
+      parseSubject(text);
       await withCliContext(async (ctx) => {
-        const lifted = await liftBan(ctx.firestore(), subject, `cli:${process.env.USER ?? 'operator'}`);
-        if (!lifted) throw new CliError(`${subject.type} ${subject.value} is not banned`);
+        const subject = await liftBanOf(operatorDeps(ctx), text);
         process.stdout.write(`lifted the ban on ${subject.type} ${subject.value}\n`);
       });
     });

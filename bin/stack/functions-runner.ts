@@ -3,15 +3,18 @@ import type { FunctionSpec } from '../../shared/topology/topology';
 import { waitForPort } from './ports';
 import { startProcess, type ManagedProcess } from './process-group';
 
-export interface FunctionProcess {
-  spec: FunctionSpec;
+/** What running a function needs: a push consumer's spec, or an HTTP function's (the dashboard). */
+type RunnableSpec = Pick<FunctionSpec, 'name' | 'target'>;
+
+export interface FunctionProcess<S extends RunnableSpec = FunctionSpec> {
+  spec: S;
   url: string;
   port: number;
   process: ManagedProcess;
 }
 
-export interface StartFunctionOptions {
-  spec: FunctionSpec;
+export interface StartFunctionOptions<S extends RunnableSpec = FunctionSpec> {
+  spec: S;
   port: number;
   /** Compiled entry point that registers every function (dist/functions/index.js). */
   source: string;
@@ -29,7 +32,7 @@ function functionsFrameworkMain(): string {
 }
 
 /** Runs one function under functions-framework (one per process, as in production). */
-export async function startFunction(options: StartFunctionOptions): Promise<FunctionProcess> {
+export async function startFunction<S extends RunnableSpec>(options: StartFunctionOptions<S>): Promise<FunctionProcess<S>> {
   const { spec, port } = options;
   const managed = startProcess({
     name: spec.name,

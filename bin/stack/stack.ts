@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadTopology, type Topology } from '../../shared/topology/topology';
+import { DASHBOARD_FUNCTION, loadTopology, type Topology } from '../../shared/topology/topology';
 import { startEmulator, type EmulatorHandle } from './emulators';
 import { startFunction, type FunctionProcess } from './functions-runner';
 import { freePort } from './ports';
@@ -31,6 +31,8 @@ export interface StackOptions {
   secretManagerEndpoint?: string;
   /** Run a development mail catcher (maildev) and point the alert senders' SMTP_* at it. */
   mailCatcher?: boolean | MailCatcherOptions;
+  /** Also run the dashboard (an HTTP function, not fed by a subscription). */
+  dashboard?: boolean;
   /** Receives every output line, tagged with the process name. */
   onLine?: (source: string, line: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -46,6 +48,8 @@ export interface Stack {
   mailCatcher: MailCatcher | undefined;
   topology: Topology;
   functions: FunctionProcess[];
+  /** The dashboard, when the stack runs it. */
+  dashboard: FunctionProcess<typeof DASHBOARD_FUNCTION> | undefined;
   /** Environment a Google client needs to talk to this stack. */
   clientEnv: NodeJS.ProcessEnv;
   /** Stops (or with `crash`, SIGKILLs) one function and starts it again on the same port. */
@@ -78,10 +82,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let scheduler: LocalScheduler | undefined;
   let secretManager: LocalSecretManager | undefined;
   let mailCatcher: MailCatcher | undefined;
+  let dashboard: FunctionProcess<typeof DASHBOARD_FUNCTION> | undefined;
   const stop = async (): Promise<void> => {
     await scheduler?.stop();
     await secretManager?.stop();
-    await Promise.all(functions.map((f) => f.process.stop()));
+    await Promise.all([...functions.map((f) => f.process.stop()), dashboard?.process.stop()]);
     await Promise.all([...emulators.map((e) => e.stop()), mailCatcher?.stop()]);
   };
 
@@ -136,6 +141,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
     };
     functions.push(...(await Promise.all(wanted.map((spec) => launch(spec.name)))));
+    if (options.dashboard) {
+      dashboard = await startFunction({
+        spec: DASHBOARD_FUNCTION,
+        port: options.functionBasePort ? options.functionBasePort + wanted.length : await freePort(),
+        source: FUNCTIONS_SOURCE,
+        env: functionEnv,
+        nodeArgs: options.nodeArgs,
+        onLine: onLine(DASHBOARD_FUNCTION.name),
+      });
+    }
 
     // Subscriptions last: a push to a function that is not listening yet would burn delivery attempts.
     await provisionPubSub({
@@ -157,6 +172,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mailCatcher,
       topology,
       functions,
+      dashboard,
       clientEnv,
       async restartFunction(name, restart = {}) {
         const index = functions.findIndex((f) => f.spec.name === name);

@@ -98,6 +98,9 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
   };
 }
 
+/** The one HTTP function no subscription feeds: the operators' dashboard (infra/dashboard.tf deploys it). */
+export const DASHBOARD_FUNCTION = { name: 'dashboard', target: 'dashboard' } as const;
+
 /** The push endpoint path for a topic; a bare `/` would leave the CloudEvent `source` empty. */
 export function pushPathFor(projectId: string, topic: string): string {
   return `/projects/${projectId}/topics/${topic}`;

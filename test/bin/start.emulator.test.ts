@@ -56,6 +56,14 @@ describe('npm start (the local stack)', () => {
     expect(output).toMatch(/Alert email\s+http:\/\/127\.0\.0\.1:\d+\s+← read it here \(maildev, SMTP 127\.0\.0\.1:\d+\)/);
   });
 
+  it('prints the dashboard and serves it on loopback', async () => {
+    const url = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/)\s+← open in a browser/.exec(output)?.[1];
+    expect(url).toBeDefined();
+    const page = await fetch(url as string);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Spend vs budget');
+  });
+
   it('delivers the demo alert email to the mail catcher it prints', async () => {
     expect((await governor('budget', 'set', 'total', '10')).status).toBe(0);
     expect((await governor('publish', 'cost', '--category', 'AI_API_CALLS', '--usd', '8.5')).status).toBe(0);

@@ -1,0 +1,25 @@
+import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
+import { flagsRef } from '../../shared/store/throttle-flags-store';
+
+/**
+ * Firestore listeners on every document the live sections are read from, for one period: spend
+ * shards, the flags document, budget alerts, the budgets config, bans and performance alerts.
+ * Each change calls `onChange` (the caller debounces); a failed listener calls `onError` with what
+ * it watched. Returns the function that stops them all.
+ */
+export function listenToChanges(db: Firestore, periodId: string, since: Date, onChange: () => void, onError: (what: string, error: Error) => void): () => void {
+  const failed = (what: string) => (error: Error) => onError(what, error);
+  const stops = [
+    db.collection(COLLECTIONS.spendShards).where('period', '==', periodId).onSnapshot(onChange, failed('spend shards')),
+    flagsRef(db, periodId).onSnapshot(onChange, failed('throttle flags')),
+    db.collection(COLLECTIONS.budgetAlerts).where('period', '==', periodId).onSnapshot(onChange, failed('budget alerts')),
+    db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets).onSnapshot(onChange, failed('budgets')),
+    // Bans created or lifted from `since` on (a lift sets expiresAt to the lift time, after `since`).
+    db.collection(COLLECTIONS.bans).where('expiresAt', '>', Timestamp.fromDate(since)).onSnapshot(onChange, failed('bans')),
+    db.collection(COLLECTIONS.performanceAlerts).where('at', '>=', since.toISOString()).onSnapshot(onChange, failed('performance alerts')),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}

@@ -1,0 +1,73 @@
+import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import { budgetStatus, type BudgetStatus } from '../../shared/budget/budget-status';
+import { banView, listBans, type BanRecord, type BanView } from '../../shared/store/bans-store';
+import { COLLECTIONS } from '../../shared/store/collections';
+import { performanceAlertsBetween } from '../../shared/store/metric-alerts-store';
+
+/** One line of the recent-alerts list, whatever raised it. */
+export interface RecentAlert {
+  kind: 'budget' | 'forecast' | 'performance' | 'ban';
+  alertId: string;
+  severity: string;
+  at: string;
+  /** Budget, rule and group, or banned subject. */
+  subject: string;
+  message: string;
+}
+
+/** The sections that change with events: read again when a listener sees a change. */
+export interface LiveSections {
+  budget: BudgetStatus;
+  alerts: RecentAlert[];
+  bans: BanView[];
+}
+
+/** How far back the alert list looks, and how many it shows. */
+export const RECENT_ALERTS = { hours: 24, max: 50 } as const;
+
+/** Budget status (spend, %, forecast, flags, alerts), recent alerts of every kind and active bans. */
+export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSections> {
+  const since = new Date(now.getTime() - RECENT_ALERTS.hours * 3_600_000);
+  const [budget, performance, active, recentBans] = await Promise.all([
+    budgetStatus(db, now),
+    performanceAlertsBetween(db, since, now),
+    listBans(db, { activeOnly: true, now }),
+    db.collection(COLLECTIONS.bans).where('bannedAt', '>=', Timestamp.fromDate(since)).get(),
+  ]);
+  const alerts: RecentAlert[] = [
+    ...budget.budgets.flatMap((b) =>
+      b.alerts.map((a) => ({
+        kind: a.kind === 'forecast' ? ('forecast' as const) : ('budget' as const),
+        alertId: a.alertId,
+        severity: a.severity,
+        at: a.raisedAt,
+        subject: b.budget,
+        message: a.kind === 'forecast' ? `${b.budget} is forecast past its budget this month` : `${b.budget} passed a threshold: ${a.severity}${a.published ? '' : ' (not yet published)'}`,
+      })),
+    ),
+    ...performance.map((a) => ({
+      kind: 'performance' as const,
+      alertId: `${a.alertId}_${a.status}`,
+      severity: a.severity,
+      at: a.at,
+      subject: `${a.ruleId}${Object.keys(a.group).length ? ` ${Object.entries(a.group).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}`,
+      message: `${a.status} ${a.metric} ${a.statistic} ${a.value.toFixed(1)} (limit ${a.comparator} ${a.limit})`,
+    })),
+    ...recentBans.docs.map((d) => {
+      const b = d.data() as BanRecord;
+      return {
+        kind: 'ban' as const,
+        alertId: `ban_${d.id}_${b.bannedAt.toMillis()}`,
+        severity: 'WARNING',
+        at: b.bannedAt.toDate().toISOString(),
+        subject: `${b.subjectType} ${b.subject}`,
+        message: `banned (${b.level}, offense ${b.offense}): ${b.reason}${b.liftedAt ? `; lifted by ${b.liftedBy ?? '?'}` : ''}`,
+      };
+    }),
+  ];
+  return {
+    budget,
+    alerts: alerts.sort((x, y) => y.at.localeCompare(x.at)).slice(0, RECENT_ALERTS.max),
+    bans: active.map((b) => banView(b, now)).sort((x, y) => y.bannedAt.localeCompare(x.bannedAt)),
+  };
+}

@@ -1,0 +1,33 @@
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import type { Firestore } from '@google-cloud/firestore';
+import { loadRotationConfig } from '../store/rotation-config-store';
+import { listVersions } from './key-rotation';
+import { planRotation, type RotationSettings, type VersionState } from './rotation-policy';
+
+/** One configured secret as operators see it: its versions and when it rotates next. */
+export interface SecretRotationStatus {
+  secret: string;
+  settings: RotationSettings;
+  versions: { version: number; state: VersionState; createdAt: string; ageHours: number }[];
+  /** ISO time of the next scheduled rotation; null when one is due now. */
+  nextRotationAt: string | null;
+  due: boolean;
+}
+
+/** Versions (state, age) and next rotation of every secret with rotation settings (`keys status`, the dashboard). */
+export async function keyRotationStatus(client: SecretManagerServiceClient, db: Firestore, projectId: string, now: number = Date.now()): Promise<SecretRotationStatus[]> {
+  const config = (await loadRotationConfig(db)).config;
+  return Promise.all(
+    Object.entries(config.secrets).map(async ([secret, settings]) => {
+      const versions = await listVersions(client, projectId, secret);
+      const plan = planRotation(versions, settings, now);
+      return {
+        secret,
+        settings,
+        versions: versions.map((v) => ({ version: v.number, state: v.state, createdAt: new Date(v.createTime).toISOString(), ageHours: +((now - v.createTime) / 3_600_000).toFixed(3) })),
+        nextRotationAt: plan.nextRotationAt === undefined ? null : new Date(plan.nextRotationAt).toISOString(),
+        due: plan.rotate,
+      };
+    }),
+  );
+}
