@@ -38,9 +38,16 @@ const seconds = (milliseconds: number): string => `${(milliseconds / 1000).toFix
 const phaseLine = (name: string, milliseconds: number, detail = ''): boolean => out(`  ${name.padEnd(10)} ${seconds(milliseconds).padStart(7)}  ${detail}`.trimEnd());
 
 function portAdvice(error: PortsInUseError): string {
+  const lines = [...new Set(error.taken.map((t) => t.setting))].map((setting) => {
+    const taken = error.taken.filter((t) => t.setting === setting);
+    const ports = taken.length > 1 ? `ports ${taken[0]?.port}–${taken.at(-1)?.port}` : `port ${taken[0]?.port}`;
+    const what = setting === 'functions' ? 'functions' : taken[0]?.label;
+    return `  ${ports} (${what}) — moved by ${PORT_VARIABLES[setting]}`;
+  });
   const variables = [...new Set(error.taken.map((t) => PORT_VARIABLES[t.setting]))];
   return [
-    `${error.message}.`,
+    'ports already in use:',
+    ...lines,
     'Another `npm start` (or another program) is listening there. Stop it (Ctrl-C in its terminal), or move this stack:',
     `  ${variables.map((v) => `${v}=0`).join(' ')} npm start      # 0 = any free port; or give a port number`,
   ].join('\n');
@@ -115,7 +122,7 @@ async function stop(stack: Stack | undefined, code: number): Promise<never> {
   const began = signalledAt ?? performance.now();
   try {
     await stack?.stop();
-    out(`Stopped everything (${seconds(performance.now() - began)}).`);
+    if (stack || signalledAt !== undefined) out(`Stopped everything (${seconds(performance.now() - began)}).`);
     process.exit(code);
   } catch (error) {
     process.stderr.write(`governor: ${(error as Error).message}\n`);

@@ -84,7 +84,7 @@ describe('npm start (dist/bin/start.js) stopped at any moment', () => {
       const run = runStart(ports);
       runs.push(run);
       expect(await run.exited).toBe(1);
-      expect(run.output()).toContain(`port ${ports.firestore} (Firestore emulator) is already in use.`);
+      expect(run.output()).toContain(`ports already in use:\n  port ${ports.firestore} (Firestore emulator) — moved by GOVERNOR_FIRESTORE_PORT\n`);
       expect(run.output()).toContain('GOVERNOR_FIRESTORE_PORT=0 npm start');
       expect(run.output()).not.toMatch(/Exception|\n\s+at /);
       // Only the start process itself ever ran: no emulator, no function.
