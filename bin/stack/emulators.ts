@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForHttpOk } from './ports';
-import { startProcess, type ManagedProcess } from './process-group';
+import { startProcess, untilReady, type ManagedProcess } from './process-group';
 
 export type EmulatorName = 'pubsub' | 'firestore';
 
@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   maxHeap?: string;
   startTimeoutMilliseconds?: number;
   onLine?: (line: string) => void;
+  /** Aborting it while the emulator starts stops it and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const EMULATOR_DEFAULTS = {
@@ -32,11 +34,15 @@ const EMULATOR_DEFAULTS = {
   startTimeoutMilliseconds: 30_000,
 } as const;
 
+/** `gcloud info` takes seconds (it is Python): ask once per process. */
+let sdkRootFromGcloud: string | undefined;
+
 /** Where the gcloud SDK lives (`GCLOUD_SDK_ROOT`, else `gcloud info`). */
 export function gcloudSdkRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GCLOUD_SDK_ROOT) return env.GCLOUD_SDK_ROOT;
   try {
-    return execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], { encoding: 'utf8' }).trim();
+    sdkRootFromGcloud ??= execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], { encoding: 'utf8' }).trim();
+    return sdkRootFromGcloud;
   } catch (error) {
     throw new Error(`the gcloud CLI was not found (${(error as Error).message}); install it or set GCLOUD_SDK_ROOT`);
   }
@@ -69,15 +75,7 @@ export async function startEmulator(name: EmulatorName, options: EmulatorOptions
   const o = { ...EMULATOR_DEFAULTS, ...options };
   const { command, args, env } = emulatorCommand(name, gcloudSdkRoot(), o.host, o.port, o.maxHeap);
   const managed = startProcess({ name: `${name}-emulator`, command, args, env, onLine: o.onLine });
-  try {
-    await Promise.race([
-      waitForHttpOk(`http://${o.host}:${o.port}/`, o.startTimeoutMilliseconds, `${name} emulator`),
-      new Promise((_, reject) => managed.child.once('exit', (code) => reject(new Error(`${name} emulator exited with ${code}:\n${managed.tail()}`)))),
-    ]);
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
+  await untilReady(managed, (signal) => waitForHttpOk(`http://${o.host}:${o.port}/`, o.startTimeoutMilliseconds, `${name} emulator`, signal), o.signal);
   return { name, host: o.host, port: o.port, hostPort: `${o.host}:${o.port}`, process: managed, stop: () => managed.stop() };
 }
 

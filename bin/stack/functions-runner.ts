@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { FunctionSpec } from '../../shared/topology/topology';
 import { waitForPort } from './ports';
-import { startProcess, type ManagedProcess } from './process-group';
+import { startProcess, untilReady, type ManagedProcess } from './process-group';
 
 /** What running a function needs: a push consumer's spec, or an HTTP function's (the dashboard). */
 type RunnableSpec = Pick<FunctionSpec, 'name' | 'target'>;
@@ -23,6 +23,8 @@ export interface StartFunctionOptions<S extends RunnableSpec = FunctionSpec> {
   nodeArgs?: string[];
   onLine?: (line: string) => void;
   startTimeoutMilliseconds?: number;
+  /** Aborting it while the function starts stops it and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The functions-framework CLI entry, resolved from the installed package. */
@@ -48,14 +50,6 @@ export async function startFunction<S extends RunnableSpec>(options: StartFuncti
     env: { ...options.env, PORT: String(port), FUNCTION_TARGET: spec.target },
     onLine: options.onLine,
   });
-  try {
-    await Promise.race([
-      waitForPort(port, '127.0.0.1', options.startTimeoutMilliseconds ?? 20_000, spec.name),
-      new Promise((_, reject) => managed.child.once('exit', (code) => reject(new Error(`${spec.name} exited with ${code}:\n${managed.tail()}`)))),
-    ]);
-  } catch (error) {
-    await managed.stop();
-    throw error;
-  }
+  await untilReady(managed, (signal) => waitForPort(port, '127.0.0.1', options.startTimeoutMilliseconds ?? 20_000, spec.name, signal), options.signal);
   return { spec, port, url: `http://127.0.0.1:${port}`, process: managed };
 }

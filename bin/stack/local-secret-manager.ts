@@ -29,6 +29,9 @@ export interface LocalSecretManager {
   stop(): Promise<void>;
 }
 
+/** How long `stop()` lets open calls finish before closing their connections. */
+const STOP_GRACE_MILLISECONDS = 2000;
+
 const timestamp = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
 const status = (code: number, details: string) => Object.assign(new Error(details), { code, details }) as grpc.ServiceError;
 
@@ -139,6 +142,17 @@ export async function startLocalSecretManager(options: { host?: string; port?: n
     age(secretName, milliseconds) {
       for (const v of secretOf(secretName).versions) v.createTime -= milliseconds;
     },
-    stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        // A client that keeps its connection open would hold a graceful shutdown forever.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, STOP_GRACE_MILLISECONDS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
   };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root';
 import { freePort, waitForHttpOk, waitForPort } from './ports';
-import { startProcess, type ManagedProcess } from './process-group';
+import { startProcess, untilReady, type ManagedProcess } from './process-group';
 
 /** One email as maildev's REST API (`GET /api/email`) returns it. */
 export interface CaughtEmail {
@@ -22,6 +22,8 @@ export interface MailCatcherOptions {
   /** Web UI and REST API port; 0 or unset picks a free one. */
   webPort?: number;
   onLine?: (line: string) => void;
+  /** Aborting it during the first start stops maildev and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface MailCatcher {
@@ -59,7 +61,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
   const webUrl = `http://${HOST}:${webPort}`;
   let running: ManagedProcess | undefined;
 
-  const start = async (): Promise<void> => {
+  const start = async (signal?: AbortSignal): Promise<void> => {
     if (running && running.child.exitCode === null && running.child.signalCode === null) return;
     const managed = startProcess({
       name: 'mail-catcher',
@@ -69,17 +71,17 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
       onLine: options.onLine,
     });
     running = managed;
-    try {
-      await Promise.race([
-        Promise.all([waitForPort(smtpPort, HOST, START_TIMEOUT_MILLISECONDS, 'maildev SMTP'), waitForHttpOk(`${webUrl}/api/email`, START_TIMEOUT_MILLISECONDS, 'maildev')]),
-        new Promise((_, reject) => managed.child.once('exit', (code) => reject(new Error(`maildev exited with ${code}:\n${managed.tail()}`)))),
-      ]);
-    } catch (error) {
-      await managed.stop();
-      throw error;
-    }
+    await untilReady(
+      managed,
+      (polling) =>
+        Promise.all([
+          waitForPort(smtpPort, HOST, START_TIMEOUT_MILLISECONDS, 'maildev SMTP', polling),
+          waitForHttpOk(`${webUrl}/api/email`, START_TIMEOUT_MILLISECONDS, 'maildev', polling),
+        ]),
+      signal,
+    );
   };
-  await start();
+  await start(options.signal);
 
   return {
     smtpHost: HOST,
@@ -94,6 +96,6 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     async stop() {
       await running?.stop();
     },
-    start,
+    start: () => start(),
   };
 }

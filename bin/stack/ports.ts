@@ -1,4 +1,5 @@
 import { createServer, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A TCP port free on loopback right now (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -13,10 +14,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once something accepts TCP connections on the port. */
-export async function waitForPort(port: number, host: string, timeoutMilliseconds: number, label: string): Promise<void> {
+/** Resolves once something accepts TCP connections on the port; `signal` ends the wait early. */
+export async function waitForPort(port: number, host: string, timeoutMilliseconds: number, label: string, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMilliseconds;
   for (;;) {
+    signal?.throwIfAborted();
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect({ port, host });
       socket.once('connect', () => {
@@ -27,21 +29,22 @@ export async function waitForPort(port: number, host: string, timeoutMillisecond
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`${label} did not open ${host}:${port} within ${timeoutMilliseconds} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50, undefined, { signal });
   }
 }
 
-/** Resolves once an HTTP GET on the URL answers 200 (the emulators answer `Ok` on `/`). */
-export async function waitForHttpOk(url: string, timeoutMilliseconds: number, label: string): Promise<void> {
+/** Resolves once an HTTP GET on the URL answers 200 (the emulators answer `Ok` on `/`); `signal` ends the wait early. */
+export async function waitForHttpOk(url: string, timeoutMilliseconds: number, label: string, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMilliseconds;
   for (;;) {
+    signal?.throwIfAborted();
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(1000)]) : AbortSignal.timeout(1000) });
       if (response.ok) return;
     } catch {
       // not up yet
     }
     if (Date.now() > deadline) throw new Error(`${label} did not answer ${url} within ${timeoutMilliseconds} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100, undefined, { signal });
   }
 }

@@ -19,9 +19,30 @@ function ignoreExists(error: unknown): void {
  * subscription of the topology on a Pub/Sub emulator. Idempotent: existing ones are kept.
  */
 export async function provisionPubSub(options: ProvisionOptions): Promise<void> {
+  await provisionTopics(options);
+  await provisionPushSubscriptions(options);
+}
+
+/** Every topic and dead-letter topic, and the pull subscriptions that keep dead letters; idempotent. */
+export async function provisionTopics(options: Omit<ProvisionOptions, 'functionUrls'>): Promise<void> {
   const pubsub = new PubSub({ projectId: options.projectId, apiEndpoint: options.pubsubHost, emulatorMode: true });
   try {
     for (const topic of options.topology.allTopics) await pubsub.createTopic(topic).catch(ignoreExists);
+    for (const dl of options.topology.deadLetterSubscriptions) {
+      await pubsub.topic(dl.topic).createSubscription(dl.name).catch(ignoreExists);
+    }
+  } finally {
+    await pubsub.close();
+  }
+}
+
+/**
+ * The push subscription of each running function (after `provisionTopics`, once the functions
+ * listen: a push to a function not listening yet would burn delivery attempts); idempotent.
+ */
+export async function provisionPushSubscriptions(options: ProvisionOptions): Promise<void> {
+  const pubsub = new PubSub({ projectId: options.projectId, apiEndpoint: options.pubsubHost, emulatorMode: true });
+  try {
     const unknown = Object.keys(options.functionUrls).filter((name) => !options.topology.functions.some((f) => f.name === name));
     if (unknown.length > 0) throw new Error(`not in the topology: ${unknown.join(', ')}`);
     for (const fn of options.topology.functions) {
@@ -46,9 +67,6 @@ export async function provisionPubSub(options: ProvisionOptions): Promise<void> 
           },
         })
         .catch(ignoreExists);
-    }
-    for (const dl of options.topology.deadLetterSubscriptions) {
-      await pubsub.topic(dl.topic).createSubscription(dl.name).catch(ignoreExists);
     }
   } finally {
     await pubsub.close();

@@ -1,14 +1,18 @@
 import { join } from 'node:path';
 import { DASHBOARD_FUNCTION, loadTopology, type Topology } from '../../shared/topology/topology';
-import { startEmulator, type EmulatorHandle } from './emulators';
-import { startFunction, type FunctionProcess } from './functions-runner';
-import { freePort } from './ports';
 import { SCHEDULES } from '../../shared/topology/schedules';
-import { startLocalScheduler, type LocalScheduler } from './local-scheduler';
-import { startLocalSecretManager, type LocalSecretManager } from './local-secret-manager';
+import { abortable, allStarted } from './abortable';
+import { startEmulator } from './emulators';
+import { startFunction, type FunctionProcess } from './functions-runner';
+import { startLocalScheduler } from './local-scheduler';
+import { startLocalSecretManager } from './local-secret-manager';
 import { startMailCatcher, type MailCatcher, type MailCatcherOptions } from './mail-catcher';
-import { provisionPubSub } from './provision';
+import { assertPortsFree, type PortClaim } from './port-claims';
+import { freePort } from './ports';
+import { provisionPushSubscriptions, provisionTopics } from './provision';
 import { repoRoot } from './repo-root';
+import { functionPorts, stackFunctions } from './stack-functions';
+import { Teardown } from './teardown';
 
 export interface StackOptions {
   /** A `demo-` project id keeps every Google client away from real services. */
@@ -31,11 +35,28 @@ export interface StackOptions {
   secretManagerEndpoint?: string;
   /** Run a development mail catcher (maildev) and point the alert senders' SMTP_* at it. */
   mailCatcher?: boolean | MailCatcherOptions;
-  /** Also run the dashboard (an HTTP function, not fed by a subscription). */
+  /** Also run the dashboard (an HTTP function, not fed by a subscription), on the port after the functions'. */
   dashboard?: boolean;
   /** Receives every output line, tagged with the process name. */
   onLine?: (source: string, line: string) => void;
+  /** Told as each phase of start-up ends, with its duration. */
+  onPhase?: (phase: StackPhase) => void;
+  /**
+   * Aborting it at any moment of start-up stops everything started so far; `startStack` then
+   * rejects with the signal's reason. After start-up, call `stop()`.
+   */
+  signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+}
+
+/** The phases of `startStack`, in order. */
+export const STACK_PHASES = ['emulators', 'topics', 'functions'] as const;
+
+export interface StackPhase {
+  name: (typeof STACK_PHASES)[number];
+  milliseconds: number;
+  /** What the phase brought up, for a progress line. */
+  detail: string;
 }
 
 export interface Stack {
@@ -54,6 +75,7 @@ export interface Stack {
   clientEnv: NodeJS.ProcessEnv;
   /** Stops (or with `crash`, SIGKILLs) one function and starts it again on the same port. */
   restartFunction(name: string, options?: { env?: NodeJS.ProcessEnv; crash?: boolean }): Promise<FunctionProcess>;
+  /** Stops everything the stack started, all at once; safe to call twice; a StopError names what failed. */
   stop(): Promise<void>;
 }
 
@@ -64,48 +86,71 @@ const STACK_DEFAULTS = {
 /** Compiled entry point of the functions; `npm run build` makes it. */
 export const FUNCTIONS_SOURCE = join(repoRoot(), 'dist/functions/index.js');
 
+/** The fixed (non-zero) ports this stack will listen on, checked before anything starts. */
+function portClaims(options: StackOptions, functionNames: readonly string[]): PortClaim[] {
+  const claims: PortClaim[] = [];
+  if (!options.reuse) {
+    if (options.ports?.pubsub) claims.push({ port: options.ports.pubsub, label: 'Pub/Sub emulator', setting: 'pubsub' });
+    if (options.ports?.firestore) claims.push({ port: options.ports.firestore, label: 'Firestore emulator', setting: 'firestore' });
+  }
+  const base = options.functionBasePort;
+  if (base) functionNames.forEach((name, i) => claims.push({ port: base + i, label: `function ${name}`, setting: 'functions' }));
+  if (base && options.dashboard) claims.push({ port: base + functionNames.length, label: 'dashboard', setting: 'functions' });
+  const mail = typeof options.mailCatcher === 'object' ? options.mailCatcher : undefined;
+  if (mail?.smtpPort) claims.push({ port: mail.smtpPort, label: 'mail catcher SMTP', setting: 'mail-smtp' });
+  if (mail?.webPort) claims.push({ port: mail.webPort, label: 'mail catcher web UI', setting: 'mail-web' });
+  return claims;
+}
+
 /**
  * Brings up the local Google Cloud stack: emulators (own process groups), the topology's topics
  * and push subscriptions, and each function under functions-framework. `npm start` and the tests
- * both run through here.
+ * both run through here. Each piece is registered for teardown the moment it is up, so a failure
+ * or an abort at any point stops exactly what was started.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const projectId = options.projectId ?? STACK_DEFAULTS.projectId;
+  const { signal } = options;
   // This process provisions through a Google client too; keep it off the metadata server.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   const baseEnv = options.env ?? process.env;
   const topology = loadTopology(baseEnv);
-  const emulators: EmulatorHandle[] = [];
-  const functions: FunctionProcess[] = [];
+  const wanted = stackFunctions(topology, options.functions);
   const onLine = (source: string) => (line: string) => options.onLine?.(source, line);
-
-  let scheduler: LocalScheduler | undefined;
-  let secretManager: LocalSecretManager | undefined;
-  let mailCatcher: MailCatcher | undefined;
-  let dashboard: FunctionProcess<typeof DASHBOARD_FUNCTION> | undefined;
-  const stop = async (): Promise<void> => {
-    await scheduler?.stop();
-    await secretManager?.stop();
-    await Promise.all([...functions.map((f) => f.process.stop()), dashboard?.process.stop()]);
-    await Promise.all([...emulators.map((e) => e.stop()), mailCatcher?.stop()]);
+  const teardown = new Teardown();
+  const functions: FunctionProcess[] = [];
+  let phaseStarted = performance.now();
+  const phaseDone = (name: StackPhase['name'], detail: string): void => {
+    const now = performance.now();
+    options.onPhase?.({ name, milliseconds: now - phaseStarted, detail });
+    phaseStarted = now;
   };
+  /** `start`'s result, registered for teardown as soon as it is up. */
+  const tracked = <T>(name: string, start: Promise<T>, stop: (started: T) => Promise<void>): Promise<T> =>
+    start.then((started) => {
+      teardown.add(name, () => stop(started));
+      return started;
+    });
 
+  signal?.throwIfAborted();
+  await assertPortsFree(portClaims(options, wanted.map((f) => f.name)));
   try {
-    let pubsubHost = options.reuse?.pubsubHost;
-    let firestoreHost = options.reuse?.firestoreHost;
-    if (!pubsubHost || !firestoreHost) {
-      const [pubsub, firestore] = await Promise.all([
-        startEmulator('pubsub', { port: options.ports?.pubsub || (await freePort()), onLine: onLine('pubsub-emulator') }),
-        startEmulator('firestore', { port: options.ports?.firestore || (await freePort()), onLine: onLine('firestore-emulator') }),
-      ]);
-      emulators.push(pubsub, firestore);
-      pubsubHost = pubsub.hostPort;
-      firestoreHost = firestore.hostPort;
-    }
+    const reuse = options.reuse;
+    const emulator = async (name: 'pubsub' | 'firestore'): Promise<string> =>
+      reuse?.[`${name}Host`] ??
+      (await tracked(`${name}-emulator`, startEmulator(name, { port: options.ports?.[name] || (await freePort()), onLine: onLine(`${name}-emulator`), signal }), (e) => e.stop())).hostPort;
+    const mailOptions = options.mailCatcher === true ? {} : options.mailCatcher || undefined;
+    const [pubsubHost, firestoreHost, secretManagerEndpoint, mailCatcher] = (await allStarted<unknown>([
+      emulator('pubsub'),
+      emulator('firestore'),
+      // Google publishes no Secret Manager emulator: this process serves its API (built from the protos).
+      options.secretManagerEndpoint ?? tracked('secret-manager', startLocalSecretManager(), (s) => s.stop()).then((s) => s.endpoint),
+      mailOptions && tracked('mail-catcher', startMailCatcher({ ...mailOptions, onLine: onLine('mail-catcher'), signal }), (m) => m.stop()),
+    ])) as [string, string, string, MailCatcher | undefined];
+    phaseDone('emulators', [`Pub/Sub ${pubsubHost}`, `Firestore ${firestoreHost}`, `Secret Manager ${secretManagerEndpoint}`, ...(mailCatcher ? [`mail catcher ${mailCatcher.webUrl}`] : [])].join(', '));
 
-    // Google publishes no Secret Manager emulator: this process serves its API (built from the protos).
-    if (!options.secretManagerEndpoint) secretManager = await startLocalSecretManager();
-    const secretManagerEndpoint = options.secretManagerEndpoint ?? (secretManager as LocalSecretManager).endpoint;
+    await abortable(provisionTopics({ projectId, pubsubHost, topology }), signal);
+    phaseDone('topics', `${topology.allTopics.length} topics (${topology.deadLetterSubscriptions.length} of them dead-letter, each with a pull subscription)`);
 
     const clientEnv: NodeJS.ProcessEnv = {
       GOOGLE_CLOUD_PROJECT: projectId,
@@ -116,53 +161,50 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // Without this every Google client probes the metadata server before its first call.
       METADATA_SERVER_DETECTION: 'none',
     };
-    const wanted = topology.functions.filter((f) => !options.functions || options.functions.includes(f.name));
-    const unknown = (options.functions ?? []).filter((name) => !topology.functions.some((f) => f.name === name));
-    if (unknown.length > 0) throw new Error(`unknown function(s): ${unknown.join(', ')}`);
-
-    if (options.mailCatcher) {
-      mailCatcher = await startMailCatcher({ ...(options.mailCatcher === true ? {} : options.mailCatcher), onLine: onLine('mail-catcher') });
-    }
     const functionEnv = { ...baseEnv, ...clientEnv, ...mailCatcher?.smtpEnv, ...options.functionEnv };
-    const ports = new Map<string, number>();
-    for (const [i, spec] of wanted.entries()) {
-      ports.set(spec.name, options.functionBasePort ? options.functionBasePort + i : await freePort());
-    }
-    const launch = (name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<FunctionProcess> => {
+    const ports = await functionPorts(wanted, options.functionBasePort);
+    const forget = new Map<string, () => void>();
+    const launch = async (name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<FunctionProcess> => {
       const spec = wanted.find((f) => f.name === name);
       if (!spec) throw new Error(`function ${name} is not part of this stack`);
-      return startFunction({
+      if (teardown.stopping) throw new Error(`the stack is stopped: ${name} was not started`);
+      const started = await startFunction({
         spec,
         port: ports.get(name) as number,
         source: FUNCTIONS_SOURCE,
         env: { ...functionEnv, ...extraEnv },
         nodeArgs: options.nodeArgs,
         onLine: onLine(spec.name),
+        signal,
       });
+      forget.set(name, teardown.add(`function ${name}`, () => started.process.stop()));
+      return started;
     };
-    functions.push(...(await Promise.all(wanted.map((spec) => launch(spec.name)))));
-    if (options.dashboard) {
-      dashboard = await startFunction({
-        spec: DASHBOARD_FUNCTION,
-        port: options.functionBasePort ? options.functionBasePort + wanted.length : await freePort(),
-        source: FUNCTIONS_SOURCE,
-        env: functionEnv,
-        nodeArgs: options.nodeArgs,
-        onLine: onLine(DASHBOARD_FUNCTION.name),
-      });
-    }
-
+    functions.push(...(await allStarted(wanted.map((spec) => launch(spec.name)))));
+    const dashboard = options.dashboard
+      ? await tracked(
+          'dashboard',
+          startFunction({
+            spec: DASHBOARD_FUNCTION,
+            port: options.functionBasePort ? options.functionBasePort + wanted.length : await freePort(),
+            source: FUNCTIONS_SOURCE,
+            env: functionEnv,
+            nodeArgs: options.nodeArgs,
+            onLine: onLine(DASHBOARD_FUNCTION.name),
+            signal,
+          }),
+          (d) => d.process.stop(),
+        )
+      : undefined;
     // Subscriptions last: a push to a function that is not listening yet would burn delivery attempts.
-    await provisionPubSub({
-      projectId,
-      pubsubHost,
-      topology,
-      functionUrls: Object.fromEntries(functions.map((f) => [f.spec.name, f.url])),
-    });
-
+    await abortable(provisionPushSubscriptions({ projectId, pubsubHost, topology, functionUrls: Object.fromEntries(functions.map((f) => [f.spec.name, f.url])) }), signal);
     if (options.schedules) {
-      scheduler = startLocalScheduler({ projectId, pubsubHost, topology, schedules: SCHEDULES, onEvent: (line) => options.onLine?.('scheduler', line) });
+      const scheduler = startLocalScheduler({ projectId, pubsubHost, topology, schedules: SCHEDULES, onEvent: (line) => options.onLine?.('scheduler', line) });
+      teardown.add('scheduler', () => scheduler.stop());
     }
+    const portList = functions.map((f) => f.port);
+    phaseDone('functions', `${functions.length} on ports ${portList.join(', ')}, each with its push subscription${dashboard ? `; dashboard on ${dashboard.port}` : ''}${options.schedules ? `; ${SCHEDULES.length} schedules` : ''}`);
+    signal?.throwIfAborted();
 
     return {
       projectId,
@@ -178,15 +220,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const index = functions.findIndex((f) => f.spec.name === name);
         if (index < 0) throw new Error(`function ${name} is not running`);
         const running = (functions[index] as FunctionProcess).process;
+        forget.get(name)?.();
         await (restart.crash ? running.kill() : running.stop());
         const restarted = await launch(name, restart.env);
         functions[index] = restarted;
         return restarted;
       },
-      stop,
+      stop: () => teardown.run(),
     };
   } catch (error) {
-    await stop();
+    const stopped = await teardown.run().then(
+      () => undefined,
+      (stopError: Error) => stopError,
+    );
+    if (stopped) throw new AggregateError([error, stopped], `${(error as Error).message ?? String(error)}; and then ${stopped.message}`);
     throw error;
   }
 }

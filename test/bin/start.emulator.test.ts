@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { portProblem } from '../../bin/stack/port-claims';
 import { freePort } from '../../bin/stack/ports';
 import { repoRoot } from '../../bin/stack/repo-root';
 import { loadTopology } from '../../shared/topology/topology';
 import { governorCli } from '../support/governor-cli';
+import { ProcessTreeWatcher, survivors } from '../support/process-tree';
 import { LOOPBACK_PRELOAD, waitFor } from '../support/test-stack';
 
 const ROOT = repoRoot();
@@ -16,6 +18,7 @@ function processesOnPort(port: number): string[] {
 
 describe('npm start (the local stack)', () => {
   let child: ChildProcess;
+  let watcher: ProcessTreeWatcher;
   let output = '';
   const ports = { pubsub: 0, firestore: 0 };
   const env = () => ({
@@ -39,13 +42,22 @@ describe('npm start (the local stack)', () => {
   beforeAll(async () => {
     ports.pubsub = await freePort();
     ports.firestore = await freePort();
-    child = spawn(process.execPath, [join(ROOT, 'dist/bin/start.js')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, as a terminal's foreground job: the watcher records every group under it.
+    child = spawn(process.execPath, [join(ROOT, 'dist/bin/start.js')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    watcher = new ProcessTreeWatcher(child.pid as number);
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(async () => output, (o) => o.includes('Ctrl-C stops everything') || child.exitCode !== null, 60_000, 'the stack');
-  });
+    await waitFor(async () => output, (o) => o.includes('Ctrl-C stops everything') || child.exitCode !== null, 150_000, 'the stack');
+    // Two cores shared with other test runs: starting 12 processes can take over a minute.
+  }, 160_000);
   afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    watcher.stop();
+    if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
+  });
+
+  it('prints one line per phase with its time, and how long start-up took', () => {
+    for (const phase of ['emulators', 'topics', 'functions', 'seed']) expect(output).toMatch(new RegExp(`^  ${phase}\\s+\\d+\\.\\d s\\b`, 'm'));
+    expect(output).toMatch(/^Ready in \d+\.\d s\. Ctrl-C stops everything\.$/m);
   });
 
   it('prints what runs where', () => {
@@ -102,5 +114,13 @@ describe('npm start (the local stack)', () => {
     for (const port of functionPorts) expect(processesOnPort(port)).toEqual([]);
     const smtpPort = /SMTP 127\.0\.0\.1:(\d+)\)/.exec(output)?.[1];
     expect(spawnSync('pgrep', ['-af', `maildev.js --smtp ${smtpPort} `], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l && !l.includes('pgrep'))).toEqual([]);
+    // Every process group the stack ever had (emulators, maildev, functions) is empty, every port free.
+    watcher.stop();
+    expect(watcher.groups.size).toBeGreaterThanOrEqual(4 + functionPorts.length);
+    expect(survivors(watcher.groups).map((p) => `${p.pid} ${p.command}`)).toEqual([]);
+    const webPort = /Alert email\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+    const bound = [ports.pubsub, ports.firestore, ...functionPorts, Number(smtpPort), Number(webPort)];
+    const problems = await Promise.all(bound.map((p) => portProblem(p)));
+    expect(bound.filter((_, i) => problems[i] !== undefined)).toEqual([]);
   });
 });

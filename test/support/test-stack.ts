@@ -83,12 +83,18 @@ export async function startTestStack(options: Pick<StackOptions, 'functions' | '
       return { messages, close: () => subscription.close() };
     },
     async close() {
-      await stack.stop();
+      // Everything is stopped even when one part fails (stack.stop() settles every piece); the
+      // failure is thrown after the clients are closed, not lost.
+      const stopped = await stack.stop().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       // Subscriptions of a stopped stack would keep pushing unacked messages at dead ports for the
       // rest of the run; delete them.
       const [subscriptions] = await pubsub.getSubscriptions().catch(() => [[]]);
       await Promise.allSettled(subscriptions.map((s) => s.delete()));
       await Promise.allSettled([db.terminate(), pubsub.close()]);
+      if (stopped) throw stopped;
     },
   };
 }
