@@ -25,6 +25,8 @@ export class ArrivalSchedule {
   private k = 0;
   private stageStartMilliseconds = 0;
   private nextIndex = 0;
+  /** Whether the schedule ended at the plan's request cap rather than at its last stage. */
+  capped = false;
 
   constructor(
     private readonly plan: LoadPlan,
@@ -42,7 +44,10 @@ export class ArrivalSchedule {
 
   private advance(): Arrival | undefined {
     while (this.stage < this.plan.stages.length) {
-      if (this.nextIndex >= this.plan.maxRequests) return undefined;
+      if (this.nextIndex >= this.plan.maxRequests) {
+        this.capped = true;
+        return undefined;
+      }
       const s = this.plan.stages[this.stage]!;
       const rate = stageRate(this.plan, s);
       const durationMilliseconds = s.durationSeconds * 1000;

@@ -68,5 +68,6 @@ export async function runClosedModel(plan: LoadPlan, target: LoadTarget, recordi
   }
   await settle(target, inFlight, plannedEnd - (clock() - t0), options.gracefulStopMilliseconds ?? EXECUTOR_DEFAULTS.gracefulStopMilliseconds);
   await Promise.all(loops);
+  if (sent < cap) recording.lastEndOffsetMilliseconds = Math.max(recording.lastEndOffsetMilliseconds, plannedEnd);
   recording.endedAtMilliseconds = Math.max(recording.endedAtMilliseconds, Date.now());
 }

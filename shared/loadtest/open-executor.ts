@@ -75,6 +75,8 @@ export async function runOpenModel(plan: LoadPlan, target: LoadTarget, recording
   pump();
   await dispatching;
   await settle(target, inFlight, plannedEnd - (clock() - t0), options.gracefulStopMilliseconds ?? EXECUTOR_DEFAULTS.gracefulStopMilliseconds);
+  // The rate is measured over the planned duration, or up to the last answer when the cap ended the run early.
+  if (!schedule.capped) recording.lastEndOffsetMilliseconds = Math.max(recording.lastEndOffsetMilliseconds, plannedEnd);
   recording.endedAtMilliseconds = Math.max(recording.endedAtMilliseconds, Date.now());
 }
 
