@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as GovernorTargetModule from './governor-target';
 import type { PipelineEventType } from './governor-target';
 import { HttpTarget, type HttpRequestSpec } from './http-target';
 import type { LoadTarget } from './load-target';
@@ -59,7 +60,8 @@ export async function createTarget(spec: TargetSpec, allowRemote: boolean, env: 
     return new HttpTarget({ ...spec, request });
   }
   // Loaded only for this target: the Google clients cost an HTTP-only worker seconds of start-up.
-  const { GovernorTarget, PIPELINE_EVENT_TYPES } = await import('./governor-target');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GovernorTarget, PIPELINE_EVENT_TYPES } = require('./governor-target') as typeof GovernorTargetModule;
   for (const t of spec.types ?? []) if (!PIPELINE_EVENT_TYPES.includes(t)) throw new TargetSpecError(`event type "${t}" is not one of ${PIPELINE_EVENT_TYPES.join(', ')}`);
   const emulators = [env.PUBSUB_EMULATOR_HOST, env.FIRESTORE_EMULATOR_HOST];
   if (emulators.some((e) => !e) && !allowRemote) {
