@@ -8,6 +8,7 @@ import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
 import { registerEventsCommand } from './commands/events-command';
 import { registerKeysCommand } from './commands/keys-command';
+import { registerLoadtestCommand } from './commands/loadtest-command';
 import { registerMetricsCommand } from './commands/metrics-command';
 import { registerPublishCommand } from './commands/publish-command';
 import { registerSecurityCommands } from './commands/security-command';
@@ -32,6 +33,7 @@ registerPublishCommand(program);
 registerEventsCommand(program);
 registerDeadLettersCommand(program);
 registerCacheCommand(program);
+registerLoadtestCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

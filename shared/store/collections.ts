@@ -38,6 +38,8 @@ export const COLLECTIONS = {
   alertDeliveries: 'governor_alert_deliveries',
   /** One document per alert route: when it last emailed (the digest window) and who is sending. */
   alertRoutes: 'governor_alert_routes',
+  /** One document per load-test task (`<runId>_<task>`): its serialized recording, merged by the CLI. */
+  loadtestResults: 'governor_loadtest_results',
 } as const;
 
 /** Documents in `config`. */

@@ -1,0 +1,25 @@
+// `governor/loadtest`: load-test an HTTP endpoint or Governor's own pipeline, from code.
+export { PROFILES, PROFILE_NAMES } from './profiles';
+export type { Profile, ProfileName, Stage } from './profiles';
+export { resolveLoadPlan, parseStages, parseDurationSeconds, LoadPlanError, LOAD_PLAN_DEFAULTS, EXECUTOR_MODELS } from './load-plan';
+export type { LoadPlan, LoadPlanOptions, ExecutorModel } from './load-plan';
+export { runLoadTest, recordLoad } from './run-load-test';
+export type { RunOptions } from './run-load-test';
+export { runDistributed } from './worker-pool';
+export type { DistributedOptions } from './worker-pool';
+export { createTarget, TargetSpecError } from './target-spec';
+export type { TargetSpec } from './target-spec';
+export { HttpTarget } from './http-target';
+export type { HttpTargetOptions, HttpRequestSpec } from './http-target';
+export type { LoadTarget, Outcome } from './load-target';
+export { parseThreshold, evaluateThresholds, defaultThresholds, ThresholdError } from './thresholds';
+export type { Threshold, ThresholdResult } from './thresholds';
+export { Recording, mergeRecordings } from './recording';
+export type { SerializedRecording } from './recording';
+export { resultOf } from './load-test-result';
+export type { LoadTestResult } from './load-test-result';
+export type { LoadTestSummary, StageSummary, TimelinePoint } from './summary';
+export { renderSummary } from './render-summary';
+export { htmlReport } from './html-report';
+export { metricEventsOf } from './metric-events';
+export { RemoteTargetError } from './target-guard';
