@@ -75,7 +75,13 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     if (rechecks.has(periodId) || !Number.isFinite(refreshBy)) return;
     const timer = setTimeout(() => {
       rechecks.delete(periodId);
-      evaluateAll(periodId).catch((error: unknown) => log.error({ err: error, period: periodId }, 'budget re-check failed; the next event evaluates'));
+      // Only if nobody refreshed the read since (events that keep coming refresh it themselves).
+      const recheck = async () => {
+        const decision = await enforcer.gate(periodId, [TOTAL]);
+        if (decision.evaluate) await evaluateAll(periodId);
+        else scheduleRecheck(periodId, decision.refreshBy);
+      };
+      recheck().catch((error: unknown) => log.error({ err: error, period: periodId }, 'budget re-check failed; the next event evaluates'));
     }, Math.max(0, refreshBy - Date.now()));
     timer.unref();
     rechecks.set(periodId, timer);
@@ -92,7 +98,10 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
       await enforcer.maintain();
       return;
     }
-    if (decision.reason !== 'stale-read') return evaluateAll(periodId);
+    // A budget of this commit is near a threshold (or its flag level unknown): evaluate just those
+    // (one aggregation query), the shortest path from the crossing event to its flag.
+    if (decision.reason === 'near-threshold' || decision.reason === 'flags-unknown') return evaluations.request([`full|${periodId}|${category}`, `full|${periodId}|${TOTAL}`]);
+    if (decision.reason === 'unread') return evaluateAll(periodId);
     if (refreshes.has(periodId)) return;
     const refresh = evaluateAll(periodId).finally(() => refreshes.delete(periodId));
     refreshes.set(periodId, refresh);

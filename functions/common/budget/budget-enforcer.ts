@@ -48,7 +48,9 @@ export function budgetAlertPublisher(pubsub: PubSub, topic: string): EnforcerDep
  * Applies the budget rules to a period's current spend: sets throttle flags to what the spend
  * calls for (refusing a stale config), and raises each due alert once — created, published, marked
  * published. An alert id is remembered only once published, so a failed publish is retried by
- * the next evaluation, the outbox sweep, or the minute tick.
+ * the next evaluation, the outbox sweep, or the minute tick. Every decision comes from a fresh
+ * aggregation read; what the instance knows without reading (its spend view, the flag levels its
+ * transactions saw) only decides whether a read or a flag transaction is needed at all.
  */
 export class BudgetEnforcer {
   private readonly knownAlerts = new Set<string>();
