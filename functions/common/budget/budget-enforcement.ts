@@ -1,4 +1,4 @@
-import { TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
+import { BUDGET_KEYS, TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
 import type { CostCategory } from '../../../shared/contracts/vocabulary';
 import type { Logger } from '../../../shared/logging/logger';
 import { loadBudgetConfig } from '../../../shared/store/budget-config-store';
@@ -75,9 +75,10 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     if (rechecks.has(periodId) || !Number.isFinite(refreshBy)) return;
     const timer = setTimeout(() => {
       rechecks.delete(periodId);
-      // Only if nobody refreshed the read since (events that keep coming refresh it themselves).
+      // Only if nobody refreshed the reads since (events that keep coming refresh them); every
+      // budget, as a near-threshold evaluation refreshes only its own.
       const recheck = async () => {
-        const decision = await enforcer.gate(periodId, [TOTAL]);
+        const decision = await enforcer.gate(periodId, BUDGET_KEYS);
         if (decision.evaluate) await evaluateAll(periodId);
         else scheduleRecheck(periodId, decision.refreshBy);
       };
