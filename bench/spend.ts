@@ -25,12 +25,16 @@ import { createThrottleReader } from '../shared/throttle/throttle-reader';
 import { fixed, percentile, table } from './bench-support';
 import { NAIVE_BUDGET_DOC } from './bench-functions';
 import { relayPush } from './push-relay';
+import { measureSpendLatencies } from './spend-latency';
+import { SpendStats } from './spend-stats';
 
 const PROJECT = 'demo-bench-spend';
 const PUSH_EVENTS = Number(process.env.BENCH_PUSH_EVENTS ?? 600);
 const RELAY_EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const TRIALS = Number(process.env.BENCH_THROTTLE_TRIALS ?? 30);
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 100);
+const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 1000);
 // The naive aggregator may not finish under contention: its rate is measured over this window.
 const MEASURE_WINDOW_MILLISECONDS = Number(process.env.BENCH_WINDOW_MS ?? 60_000);
 
@@ -49,15 +53,20 @@ async function until(check: () => Promise<boolean>, timeoutMilliseconds: number,
 
 async function main(): Promise<void> {
   const lines: string[] = [];
+  // The scenario whose function stats are being collected (the spend function's throughput lines).
+  let collecting: SpendStats | undefined;
   const stack = await startStack({
     projectId: PROJECT,
     functions: ['spend-aggregator'],
     // BENCH_FUNCTION_NODE_ARGS profiles the function, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     nodeArgs: process.env.BENCH_FUNCTION_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
-    functionEnv: { GOVERNOR_STATS_INTERVAL_MILLISECONDS: process.env.BENCH_STATS_INTERVAL_MS ?? '0' },
+    // Stats lines every 500 ms: the reads, commits and gate decisions of each scenario (the
+    // 2 s pause after a scenario lets its last interval arrive).
+    functionEnv: { GOVERNOR_STATS_INTERVAL_MILLISECONDS: process.env.BENCH_STATS_INTERVAL_MS ?? '500' },
     onLine: (source, line) => {
       if (line.includes('"severity":"ERROR"')) lines.push(`[${source}] ${line}`);
-      if (line.includes('"message":"throughput"')) process.stderr.write(`  [${source}] ${line}\n`);
+      if (source === 'spend-aggregator') collecting?.addLine(line);
+      if (process.env.BENCH_VERBOSE && line.includes('"message":"throughput"')) process.stderr.write(`  [${source}] ${line}\n`);
     },
   });
   Object.assign(process.env, stack.clientEnv);
@@ -92,11 +101,11 @@ async function main(): Promise<void> {
     return s.data().commits ?? 0;
   };
 
-  const results: { consumer: Consumer; mode: Mode; events: number; done: number; seconds: number; perSecond: number; exact: string }[] = [];
+  const results: { consumer: Consumer; mode: Mode; events: number; done: number; seconds: number; perSecond: number; exact: string; stats?: SpendStats }[] = [];
   let writesPerEvent = Number.NaN;
   let run = 0;
 
-  async function measure(consumer: Consumer, mode: Mode, events: number): Promise<void> {
+  async function measure(consumer: Consumer, mode: Mode, events: number, warmUp = false): Promise<void> {
     const topicName = `bench-${consumer}-${mode}-${run++}`;
     const [topic] = await pubsub.createTopic(topicName);
     const subscriptionName = `${topicName}-sub`;
@@ -105,6 +114,8 @@ async function main(): Promise<void> {
     const totalBefore = (await totalOf[consumer]?.()) ?? 0;
     const commitsBefore = consumer === 'spend' ? await commits() : 0;
     const publisher = createPublisher({ projectId: PROJECT, topics: { cost: topicName }, source: 'bench', exitHook: false });
+    const stats = consumer === 'spend' ? new SpendStats() : undefined;
+    collecting = stats;
     let expectedMicros = 0;
     const started = Date.now();
     const relay = mode === 'relay' ? relayPush(pubsub, subscriptionName, `${urls[consumer]}${pushPathFor(PROJECT, topicName)}`, CONCURRENCY, events, MEASURE_WINDOW_MILLISECONDS) : undefined;
@@ -128,23 +139,30 @@ async function main(): Promise<void> {
       exact = `unfinished after ${MEASURE_WINDOW_MILLISECONDS / 1000} s`;
     }
     if (consumer === 'spend' && mode === 'relay') writesPerEvent = (events + (await commits()) - commitsBefore) / events;
-    results.push({ consumer, mode, events, done, seconds, perSecond: done / seconds, exact });
     // Whatever is left unprocessed must not load the next measurement.
     await pubsub.subscription(subscriptionName).delete();
     await sleep(2000);
-    process.stderr.write(`  ${consumer} via ${mode}: ${done}/${events} events in ${fixed(seconds, 1)} s\n`);
+    collecting = undefined;
+    if (!warmUp) results.push({ consumer, mode, events, done, seconds, perSecond: done / seconds, exact, ...(stats ? { stats } : {}) });
+    process.stderr.write(`  ${warmUp ? '(warm-up) ' : ''}${consumer} via ${mode}: ${done}/${events} events in ${fixed(seconds, 1)} s\n`);
   }
 
   try {
     process.stderr.write('bench/spend: measuring…\n');
     // BENCH_SCENARIOS=relay:spend,relay:noop runs a subset (default: all six).
     const only = process.env.BENCH_SCENARIOS?.split(',');
+    // Where the time goes: each Firestore call of the spend path alone, on the same emulator. Run
+    // first, with a warm-up pass through the function, so no measurement pays the emulator's JVM
+    // and the function's JIT warming up (a cold emulator spent ~3× the CPU per event).
+    if (WARMUP_EVENTS > 0) await measure('spend', 'relay', WARMUP_EVENTS, true);
+    const latencies = LATENCY_RUNS > 0 ? await measureSpendLatencies(db, LATENCY_RUNS) : undefined;
     for (const mode of ['relay', 'emulator-push'] as const) {
       for (const consumer of ['noop', 'spend', 'naive'] as const) {
         if (only && !only.includes(`${mode}:${consumer}`)) continue;
         await measure(consumer, mode, mode === 'relay' ? RELAY_EVENTS : PUSH_EVENTS);
       }
     }
+
 
     // P3: from publishing the event that crosses 95 % to the reader reporting the flag. Budgets
     // change every trial, so the function re-reads its config on every evaluation here.
@@ -172,6 +190,7 @@ async function main(): Promise<void> {
     await publisher.close();
     await reader.close();
 
+    const readsPerEvent = results.filter((r) => r.stats).map((r) => r.stats!.totalReads() / r.done);
     const get = (c: Consumer, m: Mode) => results.find((r) => r.consumer === c && r.mode === m) ?? { perSecond: Number.NaN };
     const report = [
       `bench/spend — local emulator stack, this run (${new Date().toISOString()})`,
@@ -186,9 +205,17 @@ async function main(): Promise<void> {
         return `${m === 'relay' ? 'concurrent push' : 'emulator push  '}: spend / naive = ${fixed(spend / get('naive', m).perSecond, 1)}×   spend / no-op ceiling = ${fixed((100 * spend) / get('noop', m).perSecond, 0)} %`;
       }),
       `Firestore writes per cost event (ledger entry + shard commits): ${fixed(writesPerEvent, 2)}`,
+      ...results
+        .filter((r) => r.stats)
+        .flatMap((r) => [
+          `spend via ${r.mode === 'relay' ? 'concurrent push' : 'emulator push  '}: ${fixed(1000 / r.perSecond, 2)} ms/event — ${r.stats!.describe(r.done)}`,
+        ]),
+      ...(latencies ? ['', latencies, ''] : []),
       `throttle propagation (publish of the crossing event → reader reports the flag), ${TRIALS} trials: p50 ${fixed(percentile(delays, 50), 0)} ms, p99 ${fixed(percentile(delays, 99), 0)} ms, max ${fixed(Math.max(...delays), 0)} ms`,
       '',
       `P1 ≥ 10× naive and ≥ 70 % of ceiling (concurrent push): ${get('spend', 'relay').perSecond / get('naive', 'relay').perSecond >= 10 ? 'MET' : 'MISSED'} / ${get('spend', 'relay').perSecond / get('noop', 'relay').perSecond >= 0.7 ? 'MET' : 'MISSED'}`,
+      `serial push ≥ 40 % of its ceiling: ${get('spend', 'emulator-push').perSecond / get('noop', 'emulator-push').perSecond >= 0.4 ? 'MET' : 'MISSED'}`,
+      `reads ≤ 0.5 per event (each delivery mode): ${readsPerEvent.every((r) => r <= 0.5) ? 'MET' : 'MISSED'}`,
       `P2 ≤ 2.5 writes per cost event: ${writesPerEvent <= 2.5 ? 'MET' : 'MISSED'}`,
       `P3 flag visible ≤ 500 ms p99: ${percentile(delays, 99) <= 500 ? 'MET' : 'MISSED'}`,
       ...(lines.length > 0 ? ['', `function errors during the run (${lines.length}):`, ...lines.slice(0, 5)] : []),

@@ -29,6 +29,14 @@ export class ThroughputStats {
     }, interval).unref();
   }
 
+  /** Counts `items` things of a stage that is not timed (reads made, decisions taken). */
+  count(stage: string, items: number): void {
+    const s = this.stages.get(stage) ?? { count: 0, items: 0, milliseconds: 0 };
+    s.count += 1;
+    s.items += items;
+    this.stages.set(stage, s);
+  }
+
   /** Times one run of a stage that handled `items` things. */
   async time<T>(stage: string, items: number, work: () => Promise<T>): Promise<T> {
     const started = performance.now();

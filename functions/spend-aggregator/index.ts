@@ -17,12 +17,18 @@ const decodeCostEvent = governorEvents('cost');
 
 async function commit(records: SpendRecord[]): Promise<CommitResult> {
   const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
+  if (result.reads > 0) stats.count('reads:duplicates', result.reads);
+  // What this instance added, for its view of the spend (evaluation-gate.ts): duplicates add nothing.
+  const recorded = new Set(result.recorded);
   for (const periodId of new Set(records.map((r) => r.periodId))) {
-    const first = Math.min(...records.filter((r) => r.periodId === periodId).map((r) => Date.parse(r.event.occurredAt)));
+    const ofPeriod = records.filter((r) => r.periodId === periodId);
+    budgets.enforcer.noteCommitted(periodId, ofPeriod.filter((r) => recorded.has(r.event.eventId)).map((r) => ({ category: r.event.payload.category, amountMicros: r.amountMicros })));
+    const first = Math.min(...ofPeriod.map((r) => Date.parse(r.event.occurredAt)));
     // One transaction per period and instance, and again only for an earlier event; the forecast
     // of this instance's next evaluation counts from the start it recorded.
     if (first >= (budgets.enforcer.knownPeriodStart(periodId)?.getTime() ?? Number.POSITIVE_INFINITY)) continue;
     budgets.enforcer.notePeriodStart(periodId, await ensurePeriodStart(firestore(), periodId, new Date(first)));
+    stats.count('reads:period-start', 1);
   }
   return result;
 }
@@ -50,7 +56,7 @@ export const spendAggregator = pubsubConsumer({
     const result = await committer.submit(record);
     const duplicate = result.duplicates.includes(event.eventId);
     log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
-    await budgets.enforce(record.periodId, event.payload.category);
+    await budgets.enforceCommitted(record.periodId, event.payload.category);
     maybeInjectFault('after-commit', rate);
   },
 });

@@ -34,6 +34,8 @@ export interface ModelUsage {
 export interface CommitResult {
   recorded: string[];
   duplicates: string[];
+  /** Documents read to sort out duplicates (0 when the first commit succeeded). */
+  reads: number;
 }
 
 /** One amount to add to a period's spend. */
@@ -134,6 +136,7 @@ export async function commitSpend(
   const now = options.now ?? new Date();
   const ledger = db.collection(COLLECTIONS.costEvents);
   const duplicates: string[] = [];
+  let reads = 0;
   // The same event twice in one batch (a redelivery racing the first delivery) is one event.
   let pending = [...new Map(records.map((r) => [r.event.eventId, r])).values()];
 
@@ -149,10 +152,11 @@ export async function commitSpend(
     }
     try {
       await batch.commit();
-      return { recorded: pending.map((r) => r.event.eventId), duplicates };
+      return { recorded: pending.map((r) => r.event.eventId), duplicates, reads };
     } catch (error) {
       if ((error as { code?: number }).code !== Status.ALREADY_EXISTS) throw error;
       const snapshots = await db.getAll(...pending.map((r) => ledger.doc(r.event.eventId)));
+      reads += pending.length;
       const existing = new Set(snapshots.filter((s) => s.exists).map((s) => s.id));
       // ALREADY_EXISTS with nothing existing would loop forever; surface it instead.
       if (existing.size === 0) throw error;
@@ -160,7 +164,7 @@ export async function commitSpend(
       pending = pending.filter((r) => !existing.has(r.event.eventId));
     }
   }
-  return { recorded: [], duplicates };
+  return { recorded: [], duplicates, reads };
 }
 
 export interface SpendTotals {

@@ -29,13 +29,27 @@ export async function readFlags(db: Firestore, periodId: string): Promise<Thrott
   return { period: periodId, budgets: (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {} };
 }
 
-export type FlagWriteOutcome = { status: 'written'; changes: Partial<Record<BudgetKey, ThrottleFlag>> } | { status: 'stale-config' };
+export type FlagWriteOutcome =
+  | {
+      status: 'written';
+      /** Flags whose level this write changed. */
+      changes: Partial<Record<BudgetKey, ThrottleFlag>>;
+      /** Every desired budget's level as stored once this transaction committed (all under `configVersion`). */
+      levels: Partial<Record<BudgetKey, ThrottleLevel>>;
+    }
+  | { status: 'stale-config' };
 
 /**
  * Sets flags to what the spend calls for, in a transaction that refuses to act on an old budget
  * config (one changed since it was loaded) and, under one config, never lowers a flag: spend only
  * grows within a period, so a lower level can only come from an evaluation that read older spend.
- * Writes happen on threshold crossings only, so this document is never hot.
+ * Writes happen on threshold crossings (and once per config change) only, so this document is
+ * never hot.
+ *
+ * A raised flag left at its level under a new config is re-stamped with the new version: only a
+ * flag stamped with the config in force is protected from lowering, and an instance that skips
+ * this transaction (BudgetEnforcer) relies on every level it saw here staying at least as high
+ * until the config changes.
  */
 export async function applyFlags(db: Firestore, periodId: string, desired: Partial<Record<BudgetKey, Omit<ThrottleFlag, 'configVersion'>>>, configVersion: number): Promise<FlagWriteOutcome> {
   const configRef = db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets);
@@ -44,16 +58,25 @@ export async function applyFlags(db: Firestore, periodId: string, desired: Parti
     if ((config?.updateTime?.toMillis() ?? 0) !== configVersion) return { status: 'stale-config' };
     const current = (flags?.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
     const changes: Partial<Record<BudgetKey, ThrottleFlag>> = {};
+    const writes: Partial<Record<BudgetKey, ThrottleFlag>> = {};
+    const levels: Partial<Record<BudgetKey, ThrottleLevel>> = {};
     for (const [key, flag] of Object.entries(desired) as [BudgetKey, Omit<ThrottleFlag, 'configVersion'>][]) {
       const now = current[key];
       const level = now?.level ?? 'none';
-      if (level === flag.level) continue;
+      levels[key] = level;
+      if (level === flag.level) {
+        // Same level under an older config: stamp it with this one (see above); 'none' cannot be lowered.
+        if (now && level !== 'none' && now.configVersion !== configVersion) writes[key] = { ...now, configVersion };
+        continue;
+      }
       if (now?.configVersion === configVersion && throttleRank(flag.level) < throttleRank(level)) continue;
       changes[key] = { ...flag, configVersion };
+      writes[key] = changes[key];
+      levels[key] = flag.level;
     }
-    if (Object.keys(changes).length > 0) {
-      tx.set(flagsRef(db, periodId), { period: periodId, budgets: changes, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+    if (Object.keys(writes).length > 0) {
+      tx.set(flagsRef(db, periodId), { period: periodId, budgets: writes, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
     }
-    return { status: 'written', changes };
+    return { status: 'written', changes, levels };
   });
 }

@@ -1,4 +1,4 @@
-import { TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
+import { BUDGET_KEYS, TOTAL, type BudgetConfig, type BudgetKey } from '../../../shared/budget/budget-config';
 import type { CostCategory } from '../../../shared/contracts/vocabulary';
 import type { Logger } from '../../../shared/logging/logger';
 import { loadBudgetConfig } from '../../../shared/store/budget-config-store';
@@ -10,8 +10,13 @@ import { cachedConfig } from '../cached-config';
 import { budgetAlertPublisher, BudgetEnforcer } from './budget-enforcer';
 
 export interface BudgetEnforcement {
-  /** Enforces the budgets of a category (and the total) in a period; resolves once done. */
+  /** Enforces the budgets of a category (and the total) in a period from a fresh read; resolves once done. */
   enforce: (periodId: string, category: CostCategory) => Promise<void>;
+  /**
+   * Enforces them after this instance committed spend of the category (told to `enforcer.noteCommitted`
+   * first): evaluates only when the instance's view says something may be due (evaluation-gate.ts).
+   */
+  enforceCommitted: (periodId: string, category: CostCategory) => Promise<void>;
   /** The budget config in force (cached per instance). */
   config: () => Promise<BudgetConfig>;
   /** The enforcer, for the outbox sweep of the minute tick. */
@@ -19,12 +24,21 @@ export interface BudgetEnforcement {
 }
 
 /**
- * The budget rules as a function needs them: evaluations coalesced across concurrent requests,
- * so every commit is followed by one evaluation that covers it before the message is acked.
+ * The budget rules as a function needs them. `enforce` evaluates after every call (coalesced
+ * across concurrent requests); `enforceCommitted` evaluates only when the instance's view of the
+ * spend says a flag or an alert may be due — and then before the message is acked.
  */
 export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetEnforcement {
   const alertsTopic = loadTopology().topics.alerts;
-  const config = cachedConfig(() => loadBudgetConfig(firestore()), log, 'budget config');
+  const config = cachedConfig(
+    async () => {
+      const loaded = await loadBudgetConfig(firestore());
+      stats?.count('reads:config', 2);
+      return loaded;
+    },
+    log,
+    'budget config',
+  );
   const enforcer = new BudgetEnforcer({
     db: firestore(),
     config,
@@ -32,18 +46,72 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     publishAlert: budgetAlertPublisher(pubsub(), alertsTopic),
     now: () => new Date(),
     log,
+    countReads: (kind, reads) => stats?.count(`reads:${kind}`, reads),
   });
+  // Evaluations coalesced across concurrent requests: a run covers every request made before it
+  // started. `full|<period>|<key>`: the named budgets (enforce); `all|<period>`: every budget of
+  // the period after a gate asked for it (enforceCommitted).
   const evaluations = new Coalescer<string>(async (keys) => {
-    const byPeriod = new Map<string, Set<BudgetKey>>();
+    const full = new Map<string, Set<BudgetKey>>();
+    const all = new Set<string>();
     for (const key of keys) {
-      const [periodId, budgetKey] = key.split('|') as [string, BudgetKey];
-      byPeriod.set(periodId, (byPeriod.get(periodId) ?? new Set<BudgetKey>()).add(budgetKey));
+      const [mode, periodId, budgetKey] = key.split('|') as ['full' | 'all', string, BudgetKey | undefined];
+      if (mode === 'all') all.add(periodId);
+      else full.set(periodId, (full.get(periodId) ?? new Set<BudgetKey>()).add(budgetKey as BudgetKey));
     }
-    const run = () => Promise.all([...byPeriod].map(([periodId, budgetKeys]) => enforcer.enforce(periodId, [...budgetKeys])));
+    const run = () =>
+      Promise.all([
+        ...[...all].map((periodId) => enforcer.enforceAll(periodId)),
+        ...[...full].filter(([periodId]) => !all.has(periodId)).map(([periodId, budgetKeys]) => enforcer.enforce(periodId, [...budgetKeys])),
+      ]);
     await (stats ? stats.time('evaluation', keys.size, run) : run());
   });
+  const evaluateAll = (periodId: string) => evaluations.request([`all|${periodId}`]);
+
+  // A period whose last gate skipped: one re-check once its read goes stale, so a crossing only
+  // others' spend caused is seen within the read bound even when no further event comes.
+  const rechecks = new Map<string, NodeJS.Timeout>();
+  const scheduleRecheck = (periodId: string, refreshBy: number) => {
+    if (rechecks.has(periodId) || !Number.isFinite(refreshBy)) return;
+    const timer = setTimeout(() => {
+      rechecks.delete(periodId);
+      // Only if nobody refreshed the reads since (events that keep coming refresh them); every
+      // budget, as a near-threshold evaluation refreshes only its own.
+      const recheck = async () => {
+        const decision = await enforcer.gate(periodId, BUDGET_KEYS);
+        if (decision.evaluate) await evaluateAll(periodId);
+        else scheduleRecheck(periodId, decision.refreshBy);
+      };
+      recheck().catch((error: unknown) => log.error({ err: error, period: periodId }, 'budget re-check failed; the next event evaluates'));
+    }, Math.max(0, refreshBy - Date.now()));
+    timer.unref();
+    rechecks.set(periodId, timer);
+  };
+
+  // The refresh of a stale read in flight per period: a commit that needs nothing but a fresher
+  // read does not wait for one another request already started (evaluation-gate.ts, point 3).
+  const refreshes = new Map<string, Promise<void>>();
+  const enforceCommitted = async (periodId: string, category: CostCategory): Promise<void> => {
+    const decision = await enforcer.gate(periodId, [category, TOTAL]);
+    stats?.count(decision.evaluate ? `gate:${decision.reason}` : 'gate:skipped', 1);
+    if (!decision.evaluate) {
+      scheduleRecheck(periodId, decision.refreshBy);
+      await enforcer.maintain();
+      return;
+    }
+    // A budget of this commit is near a threshold (or its flag level unknown): evaluate just those
+    // (one aggregation query), the shortest path from the crossing event to its flag.
+    if (decision.reason === 'near-threshold' || decision.reason === 'flags-unknown') return evaluations.request([`full|${periodId}|${category}`, `full|${periodId}|${TOTAL}`]);
+    if (decision.reason === 'unread') return evaluateAll(periodId);
+    if (refreshes.has(periodId)) return;
+    const refresh = evaluateAll(periodId).finally(() => refreshes.delete(periodId));
+    refreshes.set(periodId, refresh);
+    return refresh;
+  };
+
   return {
-    enforce: (periodId, category) => evaluations.request([`${periodId}|${category}`, `${periodId}|${TOTAL}`]),
+    enforce: (periodId, category) => evaluations.request([`full|${periodId}|${category}`, `full|${periodId}|${TOTAL}`]),
+    enforceCommitted,
     config: async () => (await config()).config,
     enforcer,
   };
