@@ -61,7 +61,8 @@ describe('npm start (dist/bin/start.js) stopped at any moment', () => {
     await waitFor(async () => run.output(), (o) => /^ {2}functions\s/m.test(o) || run.child.exitCode !== null, 90_000, 'the functions phase');
     run.child.kill('SIGHUP');
     expect(await run.exited).toBe(129);
-    expect(run.watcher.matching(FUNCTION).length).toBe(loadTopology({}).functions.length);
+    // Every push consumer of the topology, and the dashboard.
+    expect(run.watcher.matching(FUNCTION).length).toBe(loadTopology({}).functions.length + 1);
     await expectNothingLeft(run);
   });
 
