@@ -38,6 +38,8 @@ export const COLLECTIONS = {
   alertDeliveries: 'governor_alert_deliveries',
   /** One document per alert route: when it last emailed (the digest window) and who is sending. */
   alertRoutes: 'governor_alert_routes',
+  /** Hard budgets' allowance, `<period>_<BUDGET>_<shard>`: leases outstanding and spend charged. */
+  allowanceShards: 'governor_allowance_shards',
 } as const;
 
 /** Documents in `config`. */
