@@ -40,11 +40,12 @@ export function desiredLeaseMicros(policy: LeasePolicy, ratePerSecond: number, e
 
 /**
  * Micro-USD per second, exponentially decayed: `record` adds spend, `perSecond` reads the rate.
- * Cheap enough for every settle (two multiplications).
+ * Cheap enough for every settle (an exponential and a few multiplications).
  */
 export class SpendRate {
   private value = 0;
   private at = 0;
+  private first = 0;
   private readonly lambda: number;
 
   constructor(halfLifeMilliseconds: number) {
@@ -52,14 +53,20 @@ export class SpendRate {
   }
 
   record(micros: number, nowMillis: number): void {
+    if (this.first === 0) this.first = nowMillis;
     this.decay(nowMillis);
     this.value += micros;
   }
 
-  /** The decayed sum times λ is the rate of a steady stream (per ms), scaled to per second. */
+  /**
+   * A steady stream of r per ms for t ms leaves a decayed sum of r(1 − e^(−λt))/λ: dividing by
+   * that factor makes the rate right from the first calls, not only after a few half-lives.
+   */
   perSecond(nowMillis: number): number {
+    if (this.first === 0) return 0;
     this.decay(nowMillis);
-    return this.value * this.lambda * 1000;
+    const age = Math.max(1, nowMillis - this.first);
+    return ((this.value * this.lambda) / (1 - Math.exp(-this.lambda * age))) * 1000;
   }
 
   private decay(nowMillis: number): void {

@@ -1,4 +1,4 @@
-import { AggregateField, FieldPath, FieldValue, type DocumentSnapshot, type Firestore, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, FieldValue, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
 import type { BudgetKey } from '../budget/budget-config';
 import {
   availableMicros,
@@ -38,15 +38,21 @@ function stateOf(snapshot: DocumentSnapshot | undefined): ShardState {
   };
 }
 
-/** The spend recorded in the ledger for a lease: its session's events from its first sequence number on. */
-async function recordedSpendOf(tx: Transaction, db: Firestore, key: BudgetKey, lease: LeaseRecord): Promise<number> {
-  let query = db
+/**
+ * The spend recorded in the ledger for a lease: its session's events from its first sequence
+ * number on. Read as documents (a sum over a document-id range needs an index Firestore does not
+ * offer); only reaps of crashed agents' leases read it, and only that lease's events.
+ */
+async function recordedSpendOf(db: Firestore, key: BudgetKey, lease: LeaseRecord): Promise<number> {
+  const snapshot = await db
     .collection(COLLECTIONS.costEvents)
     .where(FieldPath.documentId(), '>=', eventIdOf(lease.session, lease.seqFrom))
-    .where(FieldPath.documentId(), '<=', lastEventIdOf(lease.session));
-  if (key !== 'TOTAL') query = query.where('category', '==', key);
-  const snapshot = await tx.get(query.aggregate({ micros: AggregateField.sum('amountMicros') }));
-  return snapshot.data().micros ?? 0;
+    .where(FieldPath.documentId(), '<=', lastEventIdOf(lease.session))
+    .select('amountMicros', 'category')
+    .get();
+  let micros = 0;
+  for (const doc of snapshot.docs) if (key === 'TOTAL' || doc.get('category') === key) micros += (doc.get('amountMicros') as number) ?? 0;
+  return micros;
 }
 
 export interface LeaseTransaction {
@@ -84,7 +90,7 @@ export async function runLeaseTransaction(db: Firestore, t: LeaseTransaction): P
       let changed = false;
       const reapable = reapableLeases(state, t.nowMillis, t.reapGraceMilliseconds).filter((id) => id !== t.close?.leaseId);
       for (const id of reapable) {
-        state = reapLease(state, id, await recordedSpendOf(tx, db, t.key, state.leases[id] as LeaseRecord));
+        state = reapLease(state, id, await recordedSpendOf(db, t.key, state.leases[id] as LeaseRecord));
         changed = true;
       }
       if (t.close) {
