@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../bin/stack/repo-root';
 import { startProcess, type ManagedProcess } from '../bin/stack/process-group';
@@ -28,7 +30,13 @@ export interface AgentProcess {
 const WORKER = join(repoRoot(), 'dist/bench/hard-budget-agents.js');
 
 /** Starts a worker process of agents (bench/hard-budget-agents.ts, compiled), with the environment given. */
-export function startAgentProcess(config: WorkerConfig, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): AgentProcess {
+/** A worker's config; the fleet picks where the reports go. */
+export type AgentProcessConfig = Omit<WorkerConfig, 'reportPrefix'>;
+
+export function startAgentProcess(options: AgentProcessConfig, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): AgentProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'governor-agents-'));
+  const config: WorkerConfig = { ...options, reportPrefix: join(dir, 'agent') };
+  const withLatencies = (r: AgentReport): AgentReport => ({ ...r, ...(JSON.parse(readFileSync(`${config.reportPrefix}-${r.agent}.json`, 'utf8')) as Pick<AgentReport, 'covered' | 'roundTrip'>) });
   const reports: AgentReport[] = [];
   const holds: AgentReport[] = [];
   let onReady!: () => void;
@@ -41,19 +49,31 @@ export function startAgentProcess(config: WorkerConfig, env: NodeJS.ProcessEnv, 
     args: [...nodeArgs, WORKER, JSON.stringify(config)],
     env,
     onLine: (line) => {
+      // Output lines arrive whole only when short: the worker keeps its lines short.
       if (!line.startsWith('{"type"')) return;
       const message = JSON.parse(line) as AgentReport | { type: 'ready' | 'exit' };
       if (message.type === 'ready') onReady();
       if (message.type === 'done') reports.push(message as AgentReport);
       if (message.type === 'holding') {
-        holds.push(message as AgentReport);
+        holds.push(withLatencies(message as AgentReport));
         if (holds.length === config.agents) onHolding(holds);
       }
     },
   });
   const finished = new Promise<AgentReport[]>((resolve, reject) => {
-    managed.child.once('exit', (code) => (code === 0 ? resolve(reports) : reject(new Error(`${config.name} exited with ${code}:\n${managed.tail()}`))));
+    managed.child.once('exit', (code) => {
+      try {
+        if (code === 0) resolve(reports.map(withLatencies));
+        else reject(new Error(`${config.name} exited with ${code}:\n${managed.tail()}`));
+      } catch (error) {
+        reject(error as Error);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
+  // A killed worker (the crash tests) rejects `finished`; that is only an error to whoever awaits it.
+  finished.catch(() => undefined);
   // A worker that dies before it is ready must fail the caller, not hang it.
   const readyOrDied = Promise.race([ready, finished.then(() => undefined)]);
   return { process: managed, ready: readyOrDied, finished, holding };

@@ -14,12 +14,13 @@ import { periodOf } from '../shared/budget/period';
 import { estimateCost } from '../shared/pricing/ai-cost';
 import { PRICE_TABLE } from '../shared/pricing/price-data';
 import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
 import { updateBudgetConfig } from '../shared/store/budget-config-store';
 import { COLLECTIONS } from '../shared/store/collections';
 import { readSpendTotals } from '../shared/store/spend-shards';
 import { startAgentProcess, type AgentReport } from './agent-fleet';
 import { fixed, percentile, table } from './bench-support';
-import type { WorkerConfig } from './hard-budget-agents';
+import type { AgentProcessConfig } from './agent-fleet';
 
 const BUDGET_MICROS = 10_000_000;
 const FLEETS = (process.env.BENCH_AGENTS ?? '10,100').split(',').map(Number);
@@ -38,6 +39,8 @@ interface RunResult {
   calls: number;
   recordedMicros: number;
   capped: boolean;
+  /** Recorded totals against the agents' settled sums (hard runs). */
+  exact: string;
   roundTripShare: number;
   covered: number[];
   roundTrip: number[];
@@ -55,31 +58,40 @@ async function run(mode: 'hard' | 'soft', agents: number, hosts: { pubsubHost: s
     const started = Date.now();
     const workers = Array.from({ length: Math.min(PROCESSES, agents) }, (_, p) => {
       const share = Math.floor(agents / PROCESSES) + (p < agents % PROCESSES ? 1 : 0);
-      const config: WorkerConfig = { projectId, agents: share, name: `${mode}-${agents}-${p}`, mode, ...CALL, callMilliseconds: CALL_MILLISECONDS, maxCalls, maxRefusals: 3 };
+      const config: AgentProcessConfig = { projectId, agents: share, name: `${mode}-${agents}-${p}`, mode, ...CALL, callMilliseconds: CALL_MILLISECONDS, maxCalls, maxRefusals: 3 };
       return startAgentProcess(config, { ...process.env, ...stack.clientEnv });
     });
     const reports: AgentReport[] = (await Promise.all(workers.map((w) => w.finished))).flat();
     const seconds = (Date.now() - started) / 1000;
     const calls = reports.reduce((n, r) => n + r.calls, 0);
-    // Overspend is what the pipeline records once every published event is counted.
+    const settledMicros = reports.reduce((n, r) => n + r.spentMicros, 0);
     const period = periodOf(new Date()).id;
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const counted = (await db.collection(COLLECTIONS.costEvents).where('period', '==', period).count().get()).data().count;
-      if (counted >= calls) break;
-      if (Date.now() > deadline) throw new Error(`only ${counted} of ${calls} events counted`);
-      await new Promise((r) => setTimeout(r, 500));
+    let recordedMicros = settledMicros;
+    let exact = 'not waited for';
+    if (mode === 'hard') {
+      // Hard: what the pipeline records once every published event is counted — and it must be
+      // exactly what the agents settled. (Soft: the agents' own sum; the pipeline is still far
+      // behind when they stop, and draining it would only make the run longer.)
+      const deadline = Date.now() + 300_000;
+      for (;;) {
+        const counted = (await db.collection(COLLECTIONS.costEvents).where('period', '==', period).count().get()).data().count;
+        if (counted >= calls) break;
+        if (Date.now() > deadline) throw new Error(`only ${counted} of ${calls} events counted`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      recordedMicros = (await readSpendTotals(db, period, ['AI_API_CALLS'])).AI_API_CALLS ?? 0;
+      exact = recordedMicros === settledMicros ? 'exact' : `OFF by ${recordedMicros - settledMicros} µUSD`;
     }
-    const recordedMicros = (await readSpendTotals(db, period, ['AI_API_CALLS'])).AI_API_CALLS ?? 0;
     const reservations = reports.reduce((n, r) => n + (r.stats?.reservations ?? 0), 0);
     const waited = reports.reduce((n, r) => n + (r.stats?.withRoundTrip ?? 0), 0);
     if (errors.length > 0) process.stderr.write(`  function errors: ${errors.slice(0, 3).join('\n')}\n`);
-    process.stderr.write(`  ${mode} × ${agents}: ${calls} calls in ${fixed(seconds, 1)} s, recorded $${fixed(recordedMicros / 1e6, 4)}\n`);
+    process.stderr.write(`  ${mode} × ${agents}: ${calls} calls in ${fixed(seconds, 1)} s, spend $${fixed(recordedMicros / 1e6, 4)} (${exact})\n`);
     return {
       mode,
       agents,
       calls,
       recordedMicros,
+      exact,
       capped: mode === 'soft' && reports.some((r) => r.calls >= maxCalls),
       roundTripShare: mode === 'hard' ? waited / reservations : 0,
       covered: reports.flatMap((r) => r.covered),
@@ -110,12 +122,13 @@ async function main(): Promise<void> {
     `bench/budget-hard — local emulator stack, this run (${new Date().toISOString()}); $${BUDGET_MICROS / 1e6} budget, calls of ${CALL.model} estimated at $${fixed(estimateCost(PRICE_TABLE, CALL, new Date()) / 1e6, 6)} (simulated ${CALL_MILLISECONDS} ms each), ${PROCESSES} agent processes`,
     '',
     table([
-      ['agents', 'mode', 'calls', 'recorded', 'overspend', 'calls w/ round trip', 'added µs p50', 'p99 (lease covers / flag check)', 'round-trip call ms p50 / p99'],
+      ['agents', 'mode', 'calls', 'spend', 'recorded vs settled', 'overspend', 'calls w/ round trip', 'added µs p50', 'p99 (lease covers / flag check)', 'round-trip call ms p50 / p99'],
       ...results.map((r) => [
         String(r.agents),
         r.mode === 'hard' ? 'hard (leases)' : 'soft flags only',
         String(r.calls),
         `$${fixed(r.recordedMicros / 1e6, 4)}`,
+        r.exact,
         `${r.capped ? '≥ ' : ''}${fixed(overspend(r), 2)} %`,
         r.mode === 'hard' ? `${fixed(100 * r.roundTripShare, 2)} %` : '0 (live listener)',
         fixed(percentile(r.covered, 50), 1),

@@ -2,16 +2,19 @@
  * Agent processes for bench/budget-hard and the hard-budget tests: `node hard-budget-agents.js
  * '<json WorkerConfig>'` runs `agents` agents in this process (one Firestore client and one
  * publisher shared, a spend guard each), making calls as fast as they are allowed, and prints JSON
- * lines: `ready`, then per agent `done` with its stats and per-call added latencies (µs).
+ * lines: `ready`, then per agent `done` with its stats; per-call added latencies (µs) go to a file.
  * With `hold`, each agent settles `calls` calls, flushes, reports `holding` and then keeps one
  * reservation open forever (the test kills the process there).
  */
+import { writeFileSync } from 'node:fs';
 import { Firestore } from '@google-cloud/firestore';
 import type { LeasePolicy } from '../shared/budget/lease-policy';
 import { HardBudgetExceededError } from '../shared/leasing/hard-budget-error';
 import { createSpendGuard } from '../shared/leasing/spend-guard';
 import { createPublisher } from '../shared/publisher/publisher';
 import { createThrottleReader } from '../shared/throttle/throttle-reader';
+import { calculateAiCost } from '../shared/pricing/ai-cost';
+import { PRICE_TABLE } from '../shared/pricing/price-data';
 
 export interface WorkerConfig {
   projectId: string;
@@ -29,6 +32,8 @@ export interface WorkerConfig {
   maxRefusals: number;
   hold?: boolean;
   policy?: Partial<LeasePolicy>;
+  /** Each agent's latencies go to `<reportPrefix>-<agent>.json` (too long for one output line). */
+  reportPrefix: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,18 +86,21 @@ async function main(): Promise<void> {
     }
     if (config.hold) {
       await publisher.flush();
+      writeFileSync(`${config.reportPrefix}-${index}.json`, JSON.stringify({ covered, roundTrip }));
       print({ type: 'holding', agent: index, spentMicros, calls });
       await guard.reserve({ model: config.model, inputTokens: config.inputTokens, maxOutputTokens: config.maxOutputTokens });
       await new Promise(() => undefined);
     }
     await guard.close();
-    print({ type: 'done', agent: index, calls, spentMicros, lastRefusal, stats: guard.stats(), covered, roundTrip });
+    writeFileSync(`${config.reportPrefix}-${index}.json`, JSON.stringify({ covered, roundTrip }));
+    print({ type: 'done', agent: index, calls, spentMicros, lastRefusal, stats: guard.stats() });
   }
 
   async function softAgent(index: number): Promise<void> {
     const reader = throttle!;
     const covered: number[] = [];
     let calls = 0;
+    let spentMicros = 0;
     while (calls < config.maxCalls) {
       const t0 = process.hrtime.bigint();
       const blocked = reader.throttleLevel('AI_API_CALLS') === 'blocked';
@@ -104,10 +112,12 @@ async function main(): Promise<void> {
       publisher.recordAiUsage(usage);
       added += elapsedMicros(t1);
       covered.push(added);
+      // What the pipeline will record for it (same table, same day), outside the timed part.
+      spentMicros += calculateAiCost(PRICE_TABLE, usage, new Date()).amountMicros;
       calls += 1;
     }
-    // Soft agents' spend is known only once the pipeline has priced it: the bench reads the totals.
-    print({ type: 'done', agent: index, calls, spentMicros: 0, covered, roundTrip: [] });
+    writeFileSync(`${config.reportPrefix}-${index}.json`, JSON.stringify({ covered, roundTrip: [] }));
+    print({ type: 'done', agent: index, calls, spentMicros });
   }
 
   await Promise.all(Array.from({ length: config.agents }, (_, i) => (config.mode === 'hard' ? hardAgent(i) : softAgent(i))));

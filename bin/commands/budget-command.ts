@@ -8,6 +8,7 @@ import { createLogger } from '../../shared/logging/logger';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
 import { withCliContext, CliError, output, type CliContext } from './cli-context';
+import { registerBudgetModeCommands } from './budget-mode-command';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -115,4 +116,6 @@ export function registerBudgetCommand(program: Command): void {
         );
       });
     });
+
+  registerBudgetModeCommands(budget);
 }

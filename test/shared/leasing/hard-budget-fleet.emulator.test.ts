@@ -6,7 +6,7 @@ import { surveyAllowance } from '../../../shared/store/allowance-store';
 import { updateBudgetConfig } from '../../../shared/store/budget-config-store';
 import { COLLECTIONS } from '../../../shared/store/collections';
 import { startAgentProcess, type AgentReport } from '../../../bench/agent-fleet';
-import type { WorkerConfig } from '../../../bench/hard-budget-agents';
+import type { AgentProcessConfig } from '../../../bench/agent-fleet';
 import { readSpendTotals, waitForCounted } from '../../support/spend-helpers';
 import { LOOPBACK_PRELOAD, startTestStack, type TestStack } from '../../support/test-stack';
 
@@ -14,8 +14,8 @@ const period = () => periodOf(new Date()).id;
 const CALL = { model: 'gemini-2.5-flash', inputTokens: 1_000, maxOutputTokens: 300 };
 const ESTIMATE = estimateCost(PRICE_TABLE, CALL, new Date());
 
-function worker(stack: TestStack, name: string, overrides: Partial<WorkerConfig>) {
-  const config: WorkerConfig = { projectId: stack.projectId, agents: 3, name, mode: 'hard', ...CALL, callMilliseconds: 2, maxCalls: 10_000, maxRefusals: 3, ...overrides };
+function worker(stack: TestStack, name: string, overrides: Partial<AgentProcessConfig>) {
+  const config: AgentProcessConfig = { projectId: stack.projectId, agents: 3, name, mode: 'hard', ...CALL, callMilliseconds: 2, maxCalls: 10_000, maxRefusals: 3, ...overrides };
   return startAgentProcess(config, { ...process.env, ...stack.clientEnv }, ['--require', LOOPBACK_PRELOAD]);
 }
 
