@@ -106,6 +106,32 @@ describe('SpendGuard (Firestore emulator)', () => {
       expect(g.stats()).toMatchObject({ refused: 2 });
     });
 
+    it('leases from the category budget and the total when both are hard', async () => {
+      await updateBudgetConfig(db, (c) => ({ ...withBudget(withBudget(c, 'AI_API_CALLS', 8_000_000), 'TOTAL', 9_000_000), budgetMode: { AI_API_CALLS: 'hard', TOTAL: 'hard' } }));
+      const g = await guard();
+      for (let i = 0; i < 5; i++) (await g.reserve({ estimateMicros: 2_000 })).settle({ amountMicros: 1_500 });
+      (await g.reserve({ category: 'STORAGE', estimateMicros: 2_000 })).settle({ amountMicros: 1_000 });
+      await g.close();
+      const charged = async (key: 'AI_API_CALLS' | 'TOTAL', budget: number) => (await surveyAllowance(db, period(), key, budget, Date.now(), 60_000)).reduce((n, s) => n + s.spentMicros + s.outstandingMicros, 0);
+      expect(await charged('AI_API_CALLS', 8_000_000)).toBe(7_500);
+      expect(await charged('TOTAL', 9_000_000)).toBe(8_500);
+    });
+
+    it('drains a lease whose calls are still running when the next lease is needed, and charges both exactly', async () => {
+      await hardBudget(db, 10_000_000);
+      const g = await guard({ initialCalls: 3 });
+      // 30 calls in flight at once from one agent: each new lease is needed while the last one's calls still run.
+      const reservations = await Promise.all(Array.from({ length: 30 }, () => g.reserve({ estimateMicros: 1_000 })));
+      expect(g.stats().leasesGranted).toBeGreaterThan(1);
+      reservations.slice(0, 10).forEach((r) => r.release());
+      reservations.slice(10).forEach((r) => r.settle({ amountMicros: 400 }));
+      await g.close();
+      const stored = await shards(db);
+      expect(stored.reduce((n, s) => n + s.spentMicros, 0)).toBe(20 * 400);
+      expect(stored.every((s) => s.leases === 0)).toBe(true);
+      expect(g.stats().leasesReturned).toBe(g.stats().leasesGranted);
+    });
+
     it('never lets concurrent agents lease more than the budget', async () => {
       await hardBudget(db, 200_000);
       const agents = await Promise.all(Array.from({ length: 6 }, () => guard()));
