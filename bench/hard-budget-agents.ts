@@ -31,6 +31,8 @@ export interface WorkerConfig {
   /** Hard agents stop after this many refusals in a row. */
   maxRefusals: number;
   hold?: boolean;
+  /** Leave the guards to their exit hooks instead of closing them (the exit-hook test). */
+  exitHook?: boolean;
   policy?: Partial<LeasePolicy>;
   /** Each agent's latencies go to `<reportPrefix>-<agent>.json` (too long for one output line). */
   reportPrefix: string;
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
   const publisher = createPublisher({ projectId: config.projectId, source: config.name, exitHook: config.hold !== true });
   const throttle = config.mode === 'soft' ? await createThrottleReader({ projectId: config.projectId, firestore: db }).ready() : undefined;
   const guards = config.mode === 'hard'
-    ? await Promise.all(Array.from({ length: config.agents }, (_, i) => createSpendGuard({ publisher, firestore: db, agent: `${config.name}-${i}`, policy: config.policy, exitHook: false }).ready()))
+    ? await Promise.all(Array.from({ length: config.agents }, (_, i) => createSpendGuard({ publisher, ...(config.exitHook ? { projectId: config.projectId } : { firestore: db }), agent: `${config.name}-${i}`, policy: config.policy, exitHook: config.exitHook === true }).ready()))
     : [];
   print({ type: 'ready' });
 
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
       await guard.reserve({ model: config.model, inputTokens: config.inputTokens, maxOutputTokens: config.maxOutputTokens });
       await new Promise(() => undefined);
     }
-    await guard.close();
+    if (!config.exitHook) await guard.close();
     writeFileSync(`${config.reportPrefix}-${index}.json`, JSON.stringify({ covered, roundTrip }));
     print({ type: 'done', agent: index, calls, spentMicros, lastRefusal, stats: guard.stats() });
   }

@@ -86,7 +86,8 @@ export async function runLeaseTransaction(db: Firestore, t: LeaseTransaction): P
   const share = shareOf(t.budgetMicros, ALLOWANCE_DEFAULTS.shardCount, t.shard);
   return db.runTransaction(
     async (tx) => {
-      let state = stateOf(await tx.get(ref));
+      const snapshot = await tx.get(ref);
+      let state = stateOf(snapshot);
       let changed = false;
       const reapable = reapableLeases(state, t.nowMillis, t.reapGraceMilliseconds).filter((id) => id !== t.close?.leaseId);
       for (const id of reapable) {
@@ -107,7 +108,9 @@ export async function runLeaseTransaction(db: Firestore, t: LeaseTransaction): P
         }
       }
       if (changed) {
-        tx.set(ref, { period: t.periodId, key: t.key, shard: t.shard, shareMicros: share, ...state, updatedAt: FieldValue.serverTimestamp() });
+        // `commits`: writes to this shard so far, the measure of how hot it runs (bench/budget-hard reads it).
+        const commits = ((snapshot.get('commits') as number | undefined) ?? 0) + 1;
+        tx.set(ref, { period: t.periodId, key: t.key, shard: t.shard, shareMicros: share, ...state, commits, updatedAt: FieldValue.serverTimestamp() });
       }
       return { grantedMicros, availableMicros: availableMicros(state, share), reaped: reapable.length };
     },
@@ -123,6 +126,8 @@ export interface ShardSurvey {
   spentMicros: number;
   outstandingMicros: number;
   leases: number;
+  /** Transactions that wrote this shard this period. */
+  commits: number;
 }
 
 /** Every shard of a hard budget in one read (no transaction): where allowance is left. */
@@ -139,6 +144,7 @@ export async function surveyAllowance(db: Firestore, periodId: string, key: Budg
       spentMicros: state.spentMicros,
       outstandingMicros: outstandingMicros(state),
       leases: Object.keys(state.leases).length,
+      commits: (snapshot.get('commits') as number | undefined) ?? 0,
     };
   });
 }

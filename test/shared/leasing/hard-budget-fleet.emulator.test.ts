@@ -80,4 +80,14 @@ describe('hard budget, agent processes against the real pipeline', () => {
     expect(survey.reduce((n, s) => n + s.spentMicros, 0)).toBe(recorded);
     expect(recorded).toBeGreaterThan(budget - 8 * ESTIMATE);
   }, 150_000);
+
+  it('returns the leases of an agent process that ends without closing its guards (exit hook)', async () => {
+    const budget = 1_000_000;
+    await updateBudgetConfig(stack.db, (c) => ({ ...withBudget(c, 'AI_API_CALLS', budget), budgetMode: { AI_API_CALLS: 'hard' } }));
+    const reports = await worker(stack, 'leaver', { agents: 2, maxCalls: 30, exitHook: true }).finished;
+    const survey = await surveyAllowance(stack.db, period(), 'AI_API_CALLS', budget, Date.now(), 60_000);
+    expect(survey.every((s) => s.leases === 0)).toBe(true);
+    expect(survey.reduce((n, s) => n + s.spentMicros, 0)).toBe(sum(reports, (r) => r.spentMicros));
+    expect(sum(reports, (r) => r.calls)).toBe(60);
+  }, 60_000);
 });
