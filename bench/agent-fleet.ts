@@ -12,6 +12,9 @@ export interface AgentReport {
   calls: number;
   spentMicros: number;
   lastRefusal?: string;
+  /** Calls that failed for another reason than a refusal (contention the retries did not absorb). */
+  errors?: number;
+  lastError?: string;
   stats?: Record<string, number>;
   /** Added latency per call (µs): calls a lease covered, and calls that waited for a round trip. */
   covered: number[];

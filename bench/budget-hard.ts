@@ -98,6 +98,9 @@ async function run(mode: 'hard' | 'soft', agents: number, hosts: { pubsubHost: s
     }
     const reservations = reports.reduce((n, r) => n + (r.stats?.reservations ?? 0), 0);
     const waited = reports.reduce((n, r) => n + (r.stats?.withRoundTrip ?? 0), 0);
+    const callErrors = reports.reduce((n, r) => n + (r.errors ?? 0), 0);
+    const contended = reports.reduce((n, r) => n + (r.stats?.contended ?? 0), 0);
+    if (mode === 'hard') process.stderr.write(`  lease transactions retried after contention: ${contended}; calls failed by contention: ${callErrors}${callErrors > 0 ? ` (${reports.find((r) => r.errors)?.lastError})` : ''}\n`);
     if (errors.length > 0) process.stderr.write(`  function errors: ${errors.slice(0, 3).join('\n')}\n`);
     process.stderr.write(`  ${mode} × ${agents}: ${calls} calls in ${fixed(seconds, 1)} s, spend $${fixed(recordedMicros / 1e6, 4)} (${exact})\n`);
     return {

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     let spentMicros = 0;
     let refusals = 0;
     let lastRefusal = '';
+    let errors = 0;
+    let lastError = '';
     let calls = 0;
     while (calls < config.maxCalls && refusals < config.maxRefusals) {
       const before = guard.stats().withRoundTrip;
@@ -70,7 +72,15 @@ async function main(): Promise<void> {
       try {
         reservation = await guard.reserve({ model: config.model, inputTokens: config.inputTokens, maxOutputTokens: config.maxOutputTokens });
       } catch (error) {
-        if (!(error instanceof HardBudgetExceededError)) throw error;
+        if (!(error instanceof HardBudgetExceededError)) {
+          // Firestore gave up on a contended transaction (the emulator under load): a real agent
+          // would retry the call later; so does this one, a few times, and reports it.
+          errors += 1;
+          lastError = (error as Error).message;
+          if (errors > 20) throw error;
+          await sleep(200);
+          continue;
+        }
         refusals += 1;
         lastRefusal = error.message;
         await sleep(config.policy?.refusalRecheckMilliseconds ?? 1_000);
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
     }
     if (!config.exitHook) await guard.close();
     writeFileSync(`${config.reportPrefix}-${index}.json`, JSON.stringify({ covered, roundTrip }));
-    print({ type: 'done', agent: index, calls, spentMicros, lastRefusal, stats: guard.stats() });
+    print({ type: 'done', agent: index, calls, spentMicros, lastRefusal, errors, lastError, stats: guard.stats() });
   }
 
   async function softAgent(index: number): Promise<void> {

@@ -3,7 +3,8 @@ import type { BudgetKey } from '../budget/budget-config';
 import { desiredLeaseMicros, type LeasePolicy, type SpendRate } from '../budget/lease-policy';
 import { periodOf } from '../budget/period';
 import { newEventId } from '../contracts/event-id';
-import { runLeaseTransaction, surveyAllowance, type LeaseTransaction } from '../store/allowance-store';
+import { Status } from 'google-gax';
+import { ALLOWANCE_DEFAULTS, runLeaseTransaction, surveyAllowance, type LeaseTransaction, type LeaseTransactionResult } from '../store/allowance-store';
 import { HardBudgetExceededError } from './hard-budget-error';
 import { LocalLease } from './local-lease';
 
@@ -14,6 +15,8 @@ export interface LeaseCounters {
   /** Firestore requests (transactions and surveys), on a call's path or in the background. */
   firestoreRequests: number;
   reaped: number;
+  /** Lease transactions aborted by contention and retried. */
+  contended: number;
 }
 
 export interface LeaseManagerDeps {
@@ -34,6 +37,8 @@ export interface LeaseManagerDeps {
   onBackgroundError: (error: unknown) => void;
 }
 
+/** Lease transactions Firestore aborted for contention, retried (on another shard when possible) this often. */
+const MAX_CONTENDED_ATTEMPTS = 4;
 /** How many shards a refused grant surveys and retries before the call is refused. */
 const MAX_SURVEY_ROUNDS = 3;
 
@@ -101,15 +106,32 @@ export class LeaseManager {
     if (failed) throw failed.reason;
   }
 
-  private transaction(t: Omit<LeaseTransaction, 'key' | 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>) {
-    this.deps.counters.firestoreRequests += 1;
-    return runLeaseTransaction(this.deps.db, {
-      ...t,
-      key: this.deps.key,
-      budgetMicros: this.deps.budgetMicros(),
-      nowMillis: this.deps.clock(),
-      reapGraceMilliseconds: this.deps.policy.reapGraceMilliseconds,
-    });
+  /**
+   * One lease transaction. When Firestore aborts it after its own retries (contention: many agents
+   * on one shard), a grant without a close moves to another shard and a close is tried again on
+   * its own, with backoff; ABORTED means nothing was written, so a retry cannot charge twice.
+   */
+  private async transaction(t: Omit<LeaseTransaction, 'key' | 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>): Promise<LeaseTransactionResult & { shard: number }> {
+    let shard = t.shard;
+    for (let attempt = 1; ; attempt++) {
+      this.deps.counters.firestoreRequests += 1;
+      try {
+        const result = await runLeaseTransaction(this.deps.db, {
+          ...t,
+          shard,
+          key: this.deps.key,
+          budgetMicros: this.deps.budgetMicros(),
+          nowMillis: this.deps.clock(),
+          reapGraceMilliseconds: this.deps.policy.reapGraceMilliseconds,
+        });
+        return { ...result, shard };
+      } catch (error) {
+        if ((error as { code?: number }).code !== Status.ABORTED || attempt >= MAX_CONTENDED_ATTEMPTS) throw error;
+        this.deps.counters.contended += 1;
+        if (!t.close) shard = (shard + 1 + Math.floor(Math.random() * (ALLOWANCE_DEFAULTS.shardCount - 1))) % ALLOWANCE_DEFAULTS.shardCount;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+      }
+    }
   }
 
   private async acquire(estimateMicros: number): Promise<void> {
@@ -149,6 +171,7 @@ export class LeaseManager {
       this.deps.counters.leasesReturned += 1;
     }
     this.deps.counters.reaped += result.reaped;
+    shard = result.shard;
     for (let round = 0; result.grantedMicros === undefined && round < MAX_SURVEY_ROUNDS; round++) {
       this.deps.counters.firestoreRequests += 1;
       const survey = await surveyAllowance(this.deps.db, periodId, this.deps.key, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds);
@@ -158,8 +181,8 @@ export class LeaseManager {
       if (!best || best.availableMicros + best.reapableMicros < estimateMicros) {
         this.refuse(estimateMicros, periodId, survey);
       }
-      shard = best!.shard;
-      result = await this.transaction({ periodId, shard, grant });
+      result = await this.transaction({ periodId, shard: best!.shard, grant });
+      shard = result.shard;
       this.deps.counters.reaped += result.reaped;
     }
     if (result.grantedMicros === undefined) {

@@ -49,7 +49,7 @@ export class SpendGuard implements ReservationHost {
   private session: string;
   private seq = 0;
   private readonly rate: SpendRate;
-  private readonly counters: LeaseCounters = { leasesGranted: 0, leasesReturned: 0, firestoreRequests: 0, reaped: 0 };
+  private readonly counters: LeaseCounters = { leasesGranted: 0, leasesReturned: 0, firestoreRequests: 0, reaped: 0, contended: 0 };
   private readonly calls = { reservations: 0, coveredLocally: 0, withRoundTrip: 0, refused: 0, overdraftMicros: 0, open: 0 };
   private refreshTimer: NodeJS.Timeout | undefined;
   private removeExitHook: (() => void) | undefined;
