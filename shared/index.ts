@@ -16,3 +16,11 @@ export type { ThrottleReaderOptions, FailMode, ReaderState } from './throttle/th
 export type { ThrottleLevel } from './budget/thresholds';
 export { PRICE_TABLE, calculateAiCost, estimateCost, infrastructureCost, PricingError } from './pricing';
 export type { EstimateInput, PricedUsage } from './pricing';
+export { createSpendGuard, SpendGuard } from './leasing/spend-guard';
+export type { ReserveInput, SpendGuardStats } from './leasing/spend-guard';
+export type { SpendGuardOptions } from './leasing/spend-guard-options';
+export { Reservation } from './leasing/reservation';
+export type { SettleInput, Settlement } from './leasing/reservation';
+export { HardBudgetExceededError, SpendGuardClosedError } from './leasing/hard-budget-error';
+export { LEASE_POLICY_DEFAULTS } from './budget/lease-policy';
+export type { LeasePolicy } from './budget/lease-policy';

@@ -6,6 +6,7 @@ import { formatPercent, formatUsd } from '../../shared/budget/money';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { withCliContext, output, operatorDeps } from './cli-context';
+import { registerBudgetModeCommands } from './budget-mode-command';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -98,4 +99,6 @@ export function registerBudgetCommand(program: Command): void {
         );
       });
     });
+
+  registerBudgetModeCommands(budget);
 }

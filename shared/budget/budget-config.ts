@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
+import { budgetModeSchema } from './budget-mode';
 
 /** A budget is per category or for everything together. */
 export const TOTAL = 'TOTAL' as const;
@@ -35,6 +36,8 @@ export const budgetConfigSchema = z.strictObject({
   }),
   /** Category that Cloud Billing budget notifications are counted in. */
   billingCategory: z.enum(COST_CATEGORIES),
+  /** Budgets that are hard (leased allowance, shared/leasing); absent ones are soft. */
+  budgetMode: budgetModeSchema.optional(),
 });
 export type BudgetConfig = z.infer<typeof budgetConfigSchema>;
 

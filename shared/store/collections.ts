@@ -40,6 +40,8 @@ export const COLLECTIONS = {
   alertRoutes: 'governor_alert_routes',
   /** One document per load-test task (`<runId>_<task>`): its serialized recording, merged by the CLI. */
   loadtestResults: 'governor_loadtest_results',
+  /** Hard budgets' allowance, `<period>_<BUDGET>_<shard>`: leases outstanding and spend charged. */
+  allowanceShards: 'governor_allowance_shards',
 } as const;
 
 /** Documents in `config`. */

@@ -1,0 +1,248 @@
+import type { Firestore } from '@google-cloud/firestore';
+import type { BudgetKey } from '../budget/budget-config';
+import { desiredLeaseMicros, type LeasePolicy, type SpendRate } from '../budget/lease-policy';
+import { periodOf } from '../budget/period';
+import { newEventId } from '../contracts/event-id';
+import { Status } from 'google-gax';
+import { ALLOWANCE_DEFAULTS, runLeaseTransaction, surveyAllowance, type LeaseTransaction, type LeaseTransactionResult } from '../store/allowance-store';
+import { HardBudgetExceededError } from './hard-budget-error';
+import { LocalLease } from './local-lease';
+
+/** Counters shared by a guard's lease managers. */
+export interface LeaseCounters {
+  leasesGranted: number;
+  leasesReturned: number;
+  /** Firestore requests (transactions and surveys), on a call's path or in the background. */
+  firestoreRequests: number;
+  reaped: number;
+  /** Lease transactions aborted by contention and retried. */
+  contended: number;
+}
+
+export interface LeaseManagerDeps {
+  db: Firestore;
+  key: BudgetKey;
+  agent: string;
+  /** The agent's current event-id session. */
+  session: () => string;
+  /** The sequence number the next leased event will get. */
+  nextSeq: () => number;
+  policy: LeasePolicy;
+  budgetMicros: () => number;
+  clock: () => number;
+  rate: SpendRate;
+  preferredShard: number;
+  counters: LeaseCounters;
+  /** A background lease return failed (the lease is then reaped after expiry: nothing is lost). */
+  onBackgroundError: (error: unknown) => void;
+}
+
+/** Lease transactions Firestore aborted for contention, retried (on another shard when possible) this often. */
+const MAX_CONTENDED_ATTEMPTS = 4;
+/** How many shards a refused grant surveys and retries before the call is refused. */
+const MAX_SURVEY_ROUNDS = 3;
+
+/**
+ * The leases one agent holds on one hard budget: reserves locally while the current lease covers
+ * the estimate, and otherwise makes one round trip that returns the old lease and grants a new one.
+ */
+export class LeaseManager {
+  private current: LocalLease | undefined;
+  private readonly draining = new Set<LocalLease>();
+  private acquiring: Promise<void> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Until then, an estimate above `refusedAbove` is refused without asking Firestore again. */
+  private refusedUntil = 0;
+  private refusedAbove = Number.POSITIVE_INFINITY;
+  private lastRefusal: HardBudgetExceededError | undefined;
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(private readonly deps: LeaseManagerDeps) {}
+
+  /** The hot path: a reservation against the current lease, or undefined when a round trip is needed. */
+  tryReserve(estimateMicros: number, nowMillis: number): LocalLease | undefined {
+    const lease = this.current;
+    if (!lease || this.acquiring || !lease.canCover(estimateMicros, nowMillis)) return undefined;
+    lease.reserve(estimateMicros);
+    return lease;
+  }
+
+  /** Reserves, leasing more allowance first when needed; throws HardBudgetExceededError when it does not fit. */
+  async reserve(estimateMicros: number): Promise<LocalLease> {
+    for (;;) {
+      const now = this.deps.clock();
+      const lease = this.tryReserve(estimateMicros, now);
+      if (lease) return lease;
+      if (this.acquiring) {
+        await this.acquiring.catch(() => undefined);
+        continue;
+      }
+      if (now < this.refusedUntil && estimateMicros > this.refusedAbove && this.lastRefusal) throw this.lastRefusal;
+      const acquiring = this.acquire(estimateMicros);
+      this.acquiring = acquiring;
+      try {
+        await acquiring;
+      } finally {
+        this.acquiring = undefined;
+      }
+    }
+  }
+
+  /** Called after a settle or release: a draining lease with nothing open is returned. */
+  afterSettle(lease: LocalLease): void {
+    if (lease.status === 'draining' && lease.outstanding === 0) this.returnInBackground(lease);
+  }
+
+  /** Returns every lease (open reservations are charged at their estimates). */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await this.acquiring?.catch(() => undefined);
+    const leases = [...this.draining, ...(this.current ? [this.current] : [])];
+    this.current = undefined;
+    this.draining.clear();
+    await Promise.allSettled([...this.background]);
+    const results = await Promise.allSettled(leases.filter((l) => l.status !== 'closed' && l.status !== 'closing').map((l) => this.returnLease(l)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * One lease transaction. When Firestore aborts it after its own retries (contention: many agents
+   * on one shard), a grant without a close moves to another shard and a close is tried again on
+   * its own, with backoff; ABORTED means nothing was written, so a retry cannot charge twice.
+   */
+  private async transaction(t: Omit<LeaseTransaction, 'key' | 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>): Promise<LeaseTransactionResult & { shard: number }> {
+    let shard = t.shard;
+    for (let attempt = 1; ; attempt++) {
+      this.deps.counters.firestoreRequests += 1;
+      try {
+        const result = await runLeaseTransaction(this.deps.db, {
+          ...t,
+          shard,
+          key: this.deps.key,
+          budgetMicros: this.deps.budgetMicros(),
+          nowMillis: this.deps.clock(),
+          reapGraceMilliseconds: this.deps.policy.reapGraceMilliseconds,
+        });
+        return { ...result, shard };
+      } catch (error) {
+        if ((error as { code?: number }).code !== Status.ABORTED || attempt >= MAX_CONTENDED_ATTEMPTS) throw error;
+        this.deps.counters.contended += 1;
+        if (!t.close) shard = (shard + 1 + Math.floor(Math.random() * (ALLOWANCE_DEFAULTS.shardCount - 1))) % ALLOWANCE_DEFAULTS.shardCount;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async acquire(estimateMicros: number): Promise<void> {
+    const { policy, clock } = this.deps;
+    const now = clock();
+    const periodId = periodOf(new Date(now)).id;
+    const old = this.current;
+    this.current = undefined;
+    clearTimeout(this.idleTimer);
+    // A lease with nothing open is returned in the same transaction; one with calls in flight
+    // drains and is returned when its last call settles.
+    let close: { leaseId: string; settledMicros: number } | undefined;
+    if (old && old.outstanding === 0 && old.periodId === periodId) {
+      old.status = 'closing';
+      close = { leaseId: old.id, settledMicros: old.claimMicros() };
+    } else if (old) {
+      old.status = 'draining';
+      this.draining.add(old);
+      this.afterSettle(old);
+    }
+    const leaseId = newEventId();
+    const expiresAtMillis = now + policy.leaseTtlMilliseconds;
+    const grant = {
+      leaseId,
+      lease: { expiresAtMillis, agent: this.deps.agent, session: this.deps.session(), seqFrom: this.deps.nextSeq() },
+      minimumMicros: estimateMicros,
+      desiredMicros: desiredLeaseMicros(policy, this.deps.rate.perSecond(now), estimateMicros, 0),
+      maxShareOfAvailable: policy.maxShareOfAvailable,
+    };
+    let shard = old?.shard ?? this.deps.preferredShard;
+    let result = await this.transaction({ periodId, shard, close, grant }).catch((error: unknown) => {
+      if (old && close) old.status = 'closed'; // its fate is unknown: the reaper settles it from the ledger
+      throw error;
+    });
+    if (old && close) {
+      old.status = 'closed';
+      this.deps.counters.leasesReturned += 1;
+    }
+    this.deps.counters.reaped += result.reaped;
+    shard = result.shard;
+    for (let round = 0; result.grantedMicros === undefined && round < MAX_SURVEY_ROUNDS; round++) {
+      this.deps.counters.firestoreRequests += 1;
+      const survey = await surveyAllowance(this.deps.db, periodId, this.deps.key, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds);
+      const best = survey
+        .filter((s) => s.shard !== shard || round > 0)
+        .sort((a, b) => b.availableMicros + b.reapableMicros - (a.availableMicros + a.reapableMicros))[0];
+      if (!best || best.availableMicros + best.reapableMicros < estimateMicros) {
+        this.refuse(estimateMicros, periodId, survey);
+      }
+      result = await this.transaction({ periodId, shard: best!.shard, grant });
+      shard = result.shard;
+      this.deps.counters.reaped += result.reaped;
+    }
+    if (result.grantedMicros === undefined) {
+      this.refuse(estimateMicros, periodId, await surveyAllowance(this.deps.db, periodId, this.deps.key, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds));
+    }
+    this.deps.counters.leasesGranted += 1;
+    this.refusedUntil = 0;
+    const lease = new LocalLease(leaseId, shard, periodId, result.grantedMicros!, Math.min(expiresAtMillis - policy.expiryMarginMilliseconds, periodOf(new Date(now)).end.getTime()));
+    this.current = lease;
+    this.scheduleIdleReturn(lease);
+  }
+
+  private refuse(estimateMicros: number, periodId: string, survey: Awaited<ReturnType<typeof surveyAllowance>>): never {
+    const remainingMicros = survey.reduce((n, s) => n + Math.max(0, s.availableMicros), 0);
+    const largestGrantMicros = Math.max(0, ...survey.map((s) => s.availableMicros + s.reapableMicros));
+    const error = new HardBudgetExceededError({
+      budget: this.deps.key,
+      periodId,
+      estimateMicros,
+      remainingMicros,
+      largestGrantMicros,
+      leasedMicros: survey.reduce((n, s) => n + s.outstandingMicros, 0),
+      budgetMicros: this.deps.budgetMicros(),
+    });
+    // Allowance comes back only as leases end: don't ask again for a while for as much.
+    this.refusedUntil = this.deps.clock() + this.deps.policy.refusalRecheckMilliseconds;
+    this.refusedAbove = largestGrantMicros;
+    this.lastRefusal = error;
+    throw error;
+  }
+
+  /** An idle agent gives its allowance back when the lease stops being usable. */
+  private scheduleIdleReturn(lease: LocalLease): void {
+    const delay = Math.max(0, lease.usableUntilMillis - this.deps.clock());
+    this.idleTimer = setTimeout(() => {
+      if (this.current !== lease || this.acquiring) return;
+      this.current = undefined;
+      lease.status = 'draining';
+      this.draining.add(lease);
+      this.afterSettle(lease);
+    }, delay);
+    this.idleTimer.unref();
+  }
+
+  private returnInBackground(lease: LocalLease): void {
+    const run = this.returnLease(lease)
+      .catch((error: unknown) => this.deps.onBackgroundError(error))
+      .finally(() => this.background.delete(run));
+    this.background.add(run);
+  }
+
+  private async returnLease(lease: LocalLease): Promise<void> {
+    lease.status = 'closing';
+    this.draining.delete(lease);
+    try {
+      const result = await this.transaction({ periodId: lease.periodId, shard: lease.shard, close: { leaseId: lease.id, settledMicros: lease.claimMicros() } });
+      this.deps.counters.leasesReturned += 1;
+      this.deps.counters.reaped += result.reaped;
+    } finally {
+      lease.status = 'closed';
+    }
+  }
+}

@@ -1,0 +1,233 @@
+import { Firestore } from '@google-cloud/firestore';
+import type { BudgetConfig, BudgetKey } from '../budget/budget-config';
+import { budgetMicrosOf } from '../budget/budget-config';
+import { hardBudgetsFor } from '../budget/budget-mode';
+import { SpendRate } from '../budget/lease-policy';
+import { MAX_EVENT_AMOUNT_MICROS, type AiUsage } from '../contracts/cost-event';
+import type { CostCategory } from '../contracts/vocabulary';
+import { EventValidationError, OptionsError } from '../contracts/validation-error';
+import { calculateAiCost, estimateCost, type EstimateInput } from '../pricing/ai-cost';
+import { installExitHook } from '../publisher/exit-hook';
+import type { GovernorPublisher } from '../publisher/publisher';
+import { ALLOWANCE_DEFAULTS } from '../store/allowance-store';
+import { loadBudgetConfig } from '../store/budget-config-store';
+import { SpendGuardClosedError } from './hard-budget-error';
+import { eventIdOf, MAX_SEQ, newSessionPrefix } from './lease-event-ids';
+import { LeaseManager, type LeaseCounters } from './lease-manager';
+import type { LocalLease } from './local-lease';
+import { Reservation, type ReservationHost } from './reservation';
+import { resolveSpendGuardOptions, type ResolvedSpendGuardOptions, type SpendGuardOptions } from './spend-guard-options';
+
+/** A call to reserve for: its estimate in micro-USD, or what `estimateCost` needs (model, prompt size, max output). */
+export type ReserveInput = { category?: CostCategory } & ({ estimateMicros: number } | EstimateInput);
+
+export interface SpendGuardStats extends LeaseCounters {
+  reservations: number;
+  /** Reservations a lease already covered (no I/O). */
+  coveredLocally: number;
+  /** Reservations that waited for a Firestore round trip (granted or refused). */
+  withRoundTrip: number;
+  refused: number;
+  /** Settled spend above the estimates (calls that cost more than reserved). */
+  overdraftMicros: number;
+  open: number;
+}
+
+/**
+ * Reserve before a call, settle after: hard budgets are spent only against leased allowance, so a
+ * fleet cannot overspend them; soft budgets only get the cost event. See README "Hard budgets".
+ */
+export class SpendGuard implements ReservationHost {
+  private readonly options: ResolvedSpendGuardOptions;
+  private readonly publisher: GovernorPublisher;
+  private readonly db: Firestore;
+  private readonly ownsClient: boolean;
+  private config: BudgetConfig | undefined;
+  private loading: Promise<void> | undefined;
+  private readonly hardKeys = new Map<CostCategory, BudgetKey[]>();
+  private readonly managers = new Map<BudgetKey, LeaseManager>();
+  private session: string;
+  private seq = 0;
+  private readonly rate: SpendRate;
+  private readonly counters: LeaseCounters = { leasesGranted: 0, leasesReturned: 0, firestoreRequests: 0, reaped: 0, contended: 0 };
+  private readonly calls = { reservations: 0, coveredLocally: 0, withRoundTrip: 0, refused: 0, overdraftMicros: 0, open: 0 };
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private removeExitHook: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+  private whenIdle: (() => void) | undefined;
+
+  constructor(options: SpendGuardOptions) {
+    this.options = resolveSpendGuardOptions(options);
+    this.publisher = options.publisher;
+    const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+    if (!options.firestore && !projectId) throw new OptionsError([{ path: 'projectId', message: 'set projectId or GOOGLE_CLOUD_PROJECT' }]);
+    this.db = options.firestore ?? new Firestore({ projectId });
+    this.ownsClient = !options.firestore;
+    this.session = newSessionPrefix(this.options.clock());
+    this.rate = new SpendRate(this.options.policy.rateHalfLifeMilliseconds);
+    if (this.options.exitHook) this.removeExitHook = installExitHook(() => this.close(), () => this.close());
+  }
+
+  /** Loads the budget config (which budgets are hard, and their amounts) and keeps it fresh. */
+  async ready(): Promise<this> {
+    await this.loadConfig();
+    if (!this.refreshTimer && !this.closing) {
+      this.refreshTimer = setInterval(() => void this.loadConfig().catch(this.options.onError), this.options.configRefreshMilliseconds);
+      this.refreshTimer.unref();
+    }
+    return this;
+  }
+
+  /**
+   * Holds allowance for one call. Resolves at once when the agent's leases cover the estimate;
+   * otherwise after one round trip that leases more. Rejects with `HardBudgetExceededError`
+   * (naming the budget and what is left) when the estimate does not fit a hard budget.
+   */
+  async reserve(input: ReserveInput): Promise<Reservation> {
+    if (this.closing) throw new SpendGuardClosedError();
+    if (!this.config) await this.ready();
+    const now = this.options.clock();
+    const category = input.category ?? 'AI_API_CALLS';
+    const estimateMicros = this.estimate(input, now);
+    const model = 'model' in input ? input.model : undefined;
+    this.calls.reservations += 1;
+    const keys = this.hardKeysOf(category);
+    const taken: [LeaseManager, LocalLease][] = [];
+    for (const key of keys) {
+      const manager = this.managerOf(key);
+      const lease = manager.tryReserve(estimateMicros, now);
+      if (!lease) break;
+      taken.push([manager, lease]);
+    }
+    if (taken.length === keys.length) {
+      this.calls.coveredLocally += 1;
+    } else {
+      this.calls.withRoundTrip += 1;
+      try {
+        for (const key of keys.slice(taken.length)) {
+          const manager = this.managerOf(key);
+          taken.push([manager, await manager.reserve(estimateMicros)]);
+        }
+      } catch (error) {
+        for (const [manager, lease] of taken) {
+          lease.release(estimateMicros);
+          manager.afterSettle(lease);
+        }
+        if ((error as Error).name === 'HardBudgetExceededError') this.calls.refused += 1;
+        throw error;
+      }
+    }
+    this.calls.open += 1;
+    return new Reservation(this, category, estimateMicros, model, taken);
+  }
+
+  stats(): SpendGuardStats {
+    return { ...this.counters, ...this.calls };
+  }
+
+  /** Stops reserving, waits (up to the close timeout) for open reservations, returns every lease. Safe twice. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  // ReservationHost: what a reservation asks of its guard.
+  priceUsage(usage: AiUsage): number {
+    return calculateAiCost(this.options.priceTable, usage, new Date(this.options.clock())).amountMicros;
+  }
+
+  record(category: CostCategory, eventId: string | undefined, payload: { amountMicros: number } | { usage: AiUsage }): { eventId: string; accepted: boolean } {
+    return this.publisher.emit({ type: 'cost', ...(eventId ? { eventId } : {}), payload: { category, ...payload } });
+  }
+
+  nextEventId(): string {
+    if (this.seq >= MAX_SEQ) {
+      // A session's ids are used up: new leases start a new session (old ones keep their ranges).
+      this.session = newSessionPrefix(this.options.clock());
+      this.seq = 0;
+    }
+    return eventIdOf(this.session, this.seq++);
+  }
+
+  finished(actualMicros: number, estimateMicros: number, leased: boolean): void {
+    this.calls.open -= 1;
+    if (leased) {
+      this.rate.record(actualMicros, this.options.clock());
+      if (actualMicros > estimateMicros) this.calls.overdraftMicros += actualMicros - estimateMicros;
+    }
+    if (this.calls.open === 0) this.whenIdle?.();
+  }
+
+  private estimate(input: ReserveInput, now: number): number {
+    if ('estimateMicros' in input) {
+      const e = input.estimateMicros;
+      if (!Number.isInteger(e) || e < 0 || e > MAX_EVENT_AMOUNT_MICROS) {
+        throw new EventValidationError([{ path: 'estimateMicros', message: `must be an integer number of micro-USD in 0..${MAX_EVENT_AMOUNT_MICROS}, got ${e}` }]);
+      }
+      return e;
+    }
+    return estimateCost(this.options.priceTable, input, new Date(now));
+  }
+
+  private hardKeysOf(category: CostCategory): BudgetKey[] {
+    let keys = this.hardKeys.get(category);
+    if (!keys) this.hardKeys.set(category, (keys = this.config ? hardBudgetsFor(this.config, category) : []));
+    return keys;
+  }
+
+  private managerOf(key: BudgetKey): LeaseManager {
+    let manager = this.managers.get(key);
+    if (!manager) {
+      manager = new LeaseManager({
+        db: this.db,
+        key,
+        agent: this.options.agent,
+        session: () => this.session,
+        nextSeq: () => this.seq,
+        policy: this.options.policy,
+        budgetMicros: () => (this.config ? budgetMicrosOf(this.config, key) : 0),
+        clock: this.options.clock,
+        rate: this.rate,
+        // Agents spread over the shards by their session's randomness.
+        preferredShard: parseInt(this.session.slice(-2), 36) % ALLOWANCE_DEFAULTS.shardCount,
+        counters: this.counters,
+        onBackgroundError: this.options.onError,
+      });
+      this.managers.set(key, manager);
+    }
+    return manager;
+  }
+
+  private loadConfig(): Promise<void> {
+    this.loading ??= loadBudgetConfig(this.db)
+      .then((loaded) => {
+        this.config = loaded.config;
+        this.hardKeys.clear();
+      })
+      .finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.removeExitHook?.();
+    clearInterval(this.refreshTimer);
+    if (this.calls.open > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.whenIdle = resolve;
+        timer = setTimeout(resolve, this.options.closeTimeoutMilliseconds);
+      });
+      clearTimeout(timer);
+    }
+    try {
+      await Promise.all([...this.managers.values()].map((m) => m.close()));
+    } finally {
+      if (this.ownsClient) await this.db.terminate();
+    }
+  }
+}
+
+/** Creates a spend guard; `await createSpendGuard({ publisher }).ready()` before the first call. */
+export function createSpendGuard(options: SpendGuardOptions): SpendGuard {
+  return new SpendGuard(options);
+}
