@@ -30,6 +30,8 @@ describe('SpendGuard (Firestore emulator)', () => {
   let transport: MemoryTransport;
   let publisher: GovernorPublisher;
   let guards: SpendGuard[];
+  /** Guards a test treats as crashed: closed only after the test, so their timers do not outlive it. */
+  let abandoned: SpendGuard[];
   const guard = (policy = {}) => {
     const g = createSpendGuard({ publisher, firestore: db, exitHook: false, agent: `agent-${guards.length}`, policy });
     guards.push(g);
@@ -41,9 +43,13 @@ describe('SpendGuard (Firestore emulator)', () => {
     transport = new MemoryTransport();
     publisher = createPublisher({ projectId: 'demo-unused', transport, exitHook: false, batching: { maxMilliseconds: 1 } });
     guards = [];
+    abandoned = [];
   });
   afterEach(async () => {
     await Promise.allSettled(guards.map((g) => g.close()));
+    // A crashed agent's process would be gone; here its config-refresh timer would go on firing
+    // against this test's terminated client, in whatever suite runs next in the worker.
+    await Promise.allSettled(abandoned.map((g) => g.close()));
     await publisher.close();
     await db.terminate();
   });
@@ -173,7 +179,8 @@ describe('SpendGuard (Firestore emulator)', () => {
       // Another agent's event in the ledger, outside the crashed agent's session range.
       const other = await guard(policy);
       (await other.reserve({ estimateMicros: 10 })).settle({ amountMicros: 10 });
-      guards.splice(guards.indexOf(crashed), 1); // never closed: it crashed
+      guards.splice(guards.indexOf(crashed), 1); // never closed during the test: it crashed
+      abandoned.push(crashed);
 
       const survey = await surveyAllowance(db, period(), 'AI_API_CALLS', 10_000_000, Date.now(), 500);
       const held = survey.sort((a, b) => b.outstandingMicros - a.outstandingMicros)[0]!;
