@@ -20,7 +20,7 @@ import { COLLECTIONS } from '../shared/store/collections';
 import { readSpendTotals } from '../shared/store/spend-shards';
 import { surveyAllowance } from '../shared/store/allowance-store';
 import { startAgentProcess, type AgentReport } from './agent-fleet';
-import { startConcurrentRelay } from './concurrent-relay';
+import { startConcurrentRelay } from './push-relay';
 import { pushPathFor } from '../shared/topology/topology';
 import { fixed, percentile, table } from './bench-support';
 import type { AgentProcessConfig } from './agent-fleet';

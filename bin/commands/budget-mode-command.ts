@@ -1,18 +1,13 @@
 import type { Command } from 'commander';
-import { BUDGET_KEYS, budgetMicrosOf, TOTAL, type BudgetKey } from '../../shared/budget/budget-config';
+import { budgetMicrosOf } from '../../shared/budget/budget-config';
 import { BUDGET_MODES, budgetModeOf, type BudgetMode } from '../../shared/budget/budget-mode';
 import { LEASE_POLICY_DEFAULTS } from '../../shared/budget/lease-policy';
 import { formatUsd } from '../../shared/budget/money';
 import { periodOf } from '../../shared/budget/period';
 import { surveyAllowance } from '../../shared/store/allowance-store';
 import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
+import { parseBudgetKey } from '../../functions/common/operator/operator-actions';
 import { CliError, output, withCliContext } from './cli-context';
-
-function budgetKey(text: string): BudgetKey {
-  const key = (text.toLowerCase() === 'total' ? TOTAL : text.toUpperCase()) as BudgetKey;
-  if (!BUDGET_KEYS.includes(key)) throw new CliError(`"${text}" is not a category (${BUDGET_KEYS.filter((k) => k !== TOTAL).join(', ')}) or total`);
-  return key;
-}
 
 /** `budget mode` and `budget allowance`: hard budgets (leased allowance, shared/leasing). */
 export function registerBudgetModeCommands(budget: Command): void {
@@ -20,7 +15,7 @@ export function registerBudgetModeCommands(budget: Command): void {
     .command('mode <budget> <mode>')
     .description('make a budget hard (agents spend only leased allowance) or soft (flags and alerts after the fact)')
     .action(async (text: string, mode: string) => {
-      const key = budgetKey(text);
+      const key = parseBudgetKey(text);
       if (!BUDGET_MODES.includes(mode as BudgetMode)) throw new CliError(`"${mode}" is not a budget mode (${BUDGET_MODES.join(', ')})`);
       await withCliContext(async (ctx) => {
         const next = await updateBudgetConfig(ctx.firestore(), (current) => {
@@ -38,7 +33,7 @@ export function registerBudgetModeCommands(budget: Command): void {
     .description("a hard budget's allowance this month, per shard: charged spend, leased, free")
     .option('--json', 'print JSON')
     .action(async (text: string, opts: { json?: boolean }) => {
-      const key = budgetKey(text);
+      const key = parseBudgetKey(text);
       await withCliContext(async (ctx) => {
         const { config } = await loadBudgetConfig(ctx.firestore());
         const periodId = periodOf(new Date()).id;
