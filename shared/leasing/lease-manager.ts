@@ -3,8 +3,7 @@ import type { BudgetKey } from '../budget/budget-config';
 import { desiredLeaseMicros, type LeasePolicy, type SpendRate } from '../budget/lease-policy';
 import { periodOf } from '../budget/period';
 import { newEventId } from '../contracts/event-id';
-import { Status } from 'google-gax';
-import { ALLOWANCE_DEFAULTS, runLeaseTransaction, surveyAllowance, type LeaseTransaction, type LeaseTransactionResult } from '../store/allowance-store';
+import { ALLOWANCE_DEFAULTS, AllowanceContentionError, commitLeaseChange, surveyAllowance, type LeaseChange, type LeaseChangeResult, type ShardSurvey } from '../store/allowance-store';
 import { HardBudgetExceededError } from './hard-budget-error';
 import { LocalLease } from './local-lease';
 
@@ -12,10 +11,10 @@ import { LocalLease } from './local-lease';
 export interface LeaseCounters {
   leasesGranted: number;
   leasesReturned: number;
-  /** Firestore requests (transactions and surveys), on a call's path or in the background. */
+  /** Firestore requests (lease changes and surveys), on a call's path or in the background. */
   firestoreRequests: number;
   reaped: number;
-  /** Lease transactions aborted by contention and retried. */
+  /** Rounds of lease changes lost to other agents' changes on the same shard, and retried. */
   contended: number;
 }
 
@@ -37,7 +36,7 @@ export interface LeaseManagerDeps {
   onBackgroundError: (error: unknown) => void;
 }
 
-/** Lease transactions Firestore aborted for contention, retried (on another shard when possible) this often. */
+/** Lease changes that stayed contended through all their rounds, retried (on another shard when possible) this often. */
 const MAX_CONTENDED_ATTEMPTS = 4;
 /** How many shards a refused grant surveys and retries before the call is refused. */
 const MAX_SURVEY_ROUNDS = 3;
@@ -107,16 +106,16 @@ export class LeaseManager {
   }
 
   /**
-   * One lease transaction. When Firestore aborts it after its own retries (contention: many agents
-   * on one shard), a grant without a close moves to another shard and a close is tried again on
-   * its own, with backoff; ABORTED means nothing was written, so a retry cannot charge twice.
+   * One lease change. When it stays contended through all its rounds (a crowd on one shard), a
+   * grant without a close moves to another shard and a close is tried again on its own, with
+   * backoff; a contended change wrote nothing, so a retry cannot charge twice.
    */
-  private async transaction(t: Omit<LeaseTransaction, 'key' | 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>): Promise<LeaseTransactionResult & { shard: number }> {
+  private async change(t: Omit<LeaseChange, 'key' | 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>): Promise<LeaseChangeResult & { shard: number }> {
     let shard = t.shard;
     for (let attempt = 1; ; attempt++) {
       this.deps.counters.firestoreRequests += 1;
       try {
-        const result = await runLeaseTransaction(this.deps.db, {
+        const result = await commitLeaseChange(this.deps.db, {
           ...t,
           shard,
           key: this.deps.key,
@@ -124,10 +123,11 @@ export class LeaseManager {
           nowMillis: this.deps.clock(),
           reapGraceMilliseconds: this.deps.policy.reapGraceMilliseconds,
         });
+        this.deps.counters.contended += result.conflicts;
         return { ...result, shard };
       } catch (error) {
-        if ((error as { code?: number }).code !== Status.ABORTED || attempt >= MAX_CONTENDED_ATTEMPTS) throw error;
-        this.deps.counters.contended += 1;
+        if (!(error instanceof AllowanceContentionError) || attempt >= MAX_CONTENDED_ATTEMPTS) throw error;
+        this.deps.counters.contended += error.attempts;
         if (!t.close) shard = (shard + 1 + Math.floor(Math.random() * (ALLOWANCE_DEFAULTS.shardCount - 1))) % ALLOWANCE_DEFAULTS.shardCount;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
       }
@@ -141,7 +141,7 @@ export class LeaseManager {
     const old = this.current;
     this.current = undefined;
     clearTimeout(this.idleTimer);
-    // A lease with nothing open is returned in the same transaction; one with calls in flight
+    // A lease with nothing open is returned in the same change; one with calls in flight
     // drains and is returned when its last call settles.
     let close: { leaseId: string; settledMicros: number } | undefined;
     if (old && old.outstanding === 0 && old.periodId === periodId) {
@@ -162,7 +162,7 @@ export class LeaseManager {
       maxShareOfAvailable: policy.maxShareOfAvailable,
     };
     let shard = old?.shard ?? this.deps.preferredShard;
-    let result = await this.transaction({ periodId, shard, close, grant }).catch((error: unknown) => {
+    let result = await this.change({ periodId, shard, close, grant }).catch((error: unknown) => {
       if (old && close) old.status = 'closed'; // its fate is unknown: the reaper settles it from the ledger
       throw error;
     });
@@ -175,13 +175,9 @@ export class LeaseManager {
     for (let round = 0; result.grantedMicros === undefined && round < MAX_SURVEY_ROUNDS; round++) {
       this.deps.counters.firestoreRequests += 1;
       const survey = await surveyAllowance(this.deps.db, periodId, this.deps.key, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds);
-      const best = survey
-        .filter((s) => s.shard !== shard || round > 0)
-        .sort((a, b) => b.availableMicros + b.reapableMicros - (a.availableMicros + a.reapableMicros))[0];
-      if (!best || best.availableMicros + best.reapableMicros < estimateMicros) {
-        this.refuse(estimateMicros, periodId, survey);
-      }
-      result = await this.transaction({ periodId, shard: best!.shard, grant });
+      const next = pickShard(survey.filter((s) => s.shard !== shard || round > 0), estimateMicros);
+      if (next === undefined) this.refuse(estimateMicros, periodId, survey);
+      result = await this.change({ periodId, shard: next, grant });
       shard = result.shard;
       this.deps.counters.reaped += result.reaped;
     }
@@ -238,11 +234,27 @@ export class LeaseManager {
     lease.status = 'closing';
     this.draining.delete(lease);
     try {
-      const result = await this.transaction({ periodId: lease.periodId, shard: lease.shard, close: { leaseId: lease.id, settledMicros: lease.claimMicros() } });
+      const result = await this.change({ periodId: lease.periodId, shard: lease.shard, close: { leaseId: lease.id, settledMicros: lease.claimMicros() } });
       this.deps.counters.leasesReturned += 1;
       this.deps.counters.reaped += result.reaped;
     } finally {
       lease.status = 'closed';
     }
   }
+}
+
+/**
+ * Where a grant the agent's shard could not make goes next: a shard that can cover the estimate,
+ * chosen at random weighted by what it can give. Always the richest shard would send every agent
+ * that ran dry to the same document at once.
+ */
+function pickShard(survey: readonly ShardSurvey[], estimateMicros: number): number | undefined {
+  const room = (s: ShardSurvey) => s.availableMicros + s.reapableMicros;
+  const fits = survey.filter((s) => room(s) >= estimateMicros);
+  let ticket = Math.random() * fits.reduce((n, s) => n + room(s), 0);
+  for (const s of fits) {
+    ticket -= room(s);
+    if (ticket < 0) return s.shard;
+  }
+  return fits.at(-1)?.shard;
 }

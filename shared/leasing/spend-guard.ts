@@ -25,8 +25,9 @@ export interface SpendGuardStats extends LeaseCounters {
   reservations: number;
   /** Reservations a lease already covered (no I/O). */
   coveredLocally: number;
-  /** Reservations that waited for a Firestore round trip (granted or refused). */
+  /** Reservations granted after waiting for a Firestore round trip (a new lease). */
   withRoundTrip: number;
+  /** Reservations refused by a hard budget (after a round trip, or at once while a recent refusal holds). */
   refused: number;
   /** Settled spend above the estimates (calls that cost more than reserved). */
   overdraftMicros: number;
@@ -102,12 +103,12 @@ export class SpendGuard implements ReservationHost {
     if (taken.length === keys.length) {
       this.calls.coveredLocally += 1;
     } else {
-      this.calls.withRoundTrip += 1;
       try {
         for (const key of keys.slice(taken.length)) {
           const manager = this.managerOf(key);
           taken.push([manager, await manager.reserve(estimateMicros)]);
         }
+        this.calls.withRoundTrip += 1;
       } catch (error) {
         for (const [manager, lease] of taken) {
           lease.release(estimateMicros);

@@ -1,4 +1,5 @@
 import { FieldPath, FieldValue, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
+import { Status } from 'google-gax';
 import type { BudgetKey } from '../budget/budget-config';
 import {
   availableMicros,
@@ -21,9 +22,27 @@ export const ALLOWANCE_DEFAULTS = {
   // Firestore's ~1 write/s/document when leases last seconds. Every agent must use the same
   // count (the shares depend on it), so it is a constant, not an option.
   shardCount: 8,
-  // Contended transactions are retried by the client this many times before the call fails.
-  maxTransactionAttempts: 10,
+  // A change whose shard moved under it is re-read and re-applied this many times before it
+  // fails as contended. Each lost round means another agent's change went through, so the shard
+  // keeps moving; a hundred agents arriving at once on the last shard with allowance need dozens.
+  maxChangeAttempts: 60,
+  // Between rounds: a random pause of up to attempt × this (capped), so losers do not re-collide.
+  conflictBackoffMilliseconds: 4,
+  maxConflictBackoffMilliseconds: 250,
 } as const;
+
+/** A lease change lost to other agents' changes on the same shard every time it was tried. */
+export class AllowanceContentionError extends Error {
+  override readonly name = 'AllowanceContentionError';
+  constructor(readonly shard: number, readonly attempts: number) {
+    super(`allowance shard ${shard} changed under ${attempts} attempts in a row (contention); nothing was written`);
+  }
+}
+
+const lostRace = (error: unknown) => {
+  const code = (error as { code?: number }).code;
+  return code === Status.FAILED_PRECONDITION || code === Status.ALREADY_EXISTS;
+};
 
 export function allowanceShardRef(db: Firestore, periodId: string, key: BudgetKey, shard: number) {
   return db.collection(COLLECTIONS.allowanceShards).doc(`${periodId}_${key}_${shard}`);
@@ -55,7 +74,7 @@ async function recordedSpendOf(db: Firestore, key: BudgetKey, lease: LeaseRecord
   return micros;
 }
 
-export interface LeaseTransaction {
+export interface LeaseChange {
   periodId: string;
   key: BudgetKey;
   shard: number;
@@ -68,54 +87,71 @@ export interface LeaseTransaction {
   grant?: GrantRequest;
 }
 
-export interface LeaseTransactionResult {
+export interface LeaseChangeResult {
   /** Present when a grant was asked for and made. */
   grantedMicros?: number;
-  /** Free allowance of the shard after the transaction. */
+  /** Free allowance of the shard after the change. */
   availableMicros: number;
   /** Leases of crashed agents reaped on the way. */
   reaped: number;
+  /** Rounds lost to other agents' changes on the shard (each re-read and re-applied). */
+  conflicts: number;
 }
 
 /**
- * One transaction on one allowance shard: reaps leases past expiry and grace (charging what the
- * ledger recorded for them), closes the caller's old lease, grants the new one if it fits.
+ * One change to one allowance shard: reaps leases past expiry and grace (charging what the ledger
+ * recorded for them), closes the caller's old lease, grants the new one if it fits.
+ *
+ * Optimistic, not a transaction: the shard is read without a lock and written only if it has not
+ * changed since (`lastUpdateTime` precondition; `create` for a shard nobody wrote yet), else read
+ * again. A lost round writes nothing, so a retry cannot charge twice, and each lost round means
+ * another agent's change went through, so a crowd on one shard always makes progress. Read-write
+ * transactions hold locks instead: a hundred agents reaching the last shard with allowance at once
+ * deadlocked on each other's read locks until the emulator's lock timeout, round after round (see
+ * README "Hard budgets").
  */
-export async function runLeaseTransaction(db: Firestore, t: LeaseTransaction): Promise<LeaseTransactionResult> {
+export async function commitLeaseChange(db: Firestore, t: LeaseChange): Promise<LeaseChangeResult> {
   const ref = allowanceShardRef(db, t.periodId, t.key, t.shard);
   const share = shareOf(t.budgetMicros, ALLOWANCE_DEFAULTS.shardCount, t.shard);
-  return db.runTransaction(
-    async (tx) => {
-      const snapshot = await tx.get(ref);
-      let state = stateOf(snapshot);
-      let changed = false;
-      const reapable = reapableLeases(state, t.nowMillis, t.reapGraceMilliseconds).filter((id) => id !== t.close?.leaseId);
-      for (const id of reapable) {
-        state = reapLease(state, id, await recordedSpendOf(db, t.key, state.leases[id] as LeaseRecord));
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = await ref.get();
+    let state = stateOf(snapshot);
+    let changed = false;
+    const reapable = reapableLeases(state, t.nowMillis, t.reapGraceMilliseconds).filter((id) => id !== t.close?.leaseId);
+    for (const id of reapable) {
+      state = reapLease(state, id, await recordedSpendOf(db, t.key, state.leases[id] as LeaseRecord));
+      changed = true;
+    }
+    if (t.close) {
+      state = closeLease(state, t.close.leaseId, t.close.settledMicros);
+      changed = true;
+    }
+    let grantedMicros: number | undefined;
+    if (t.grant) {
+      const outcome = grantLease(state, share, t.grant);
+      if (outcome.granted) {
+        state = outcome.state;
+        grantedMicros = outcome.grantedMicros;
         changed = true;
       }
-      if (t.close) {
-        state = closeLease(state, t.close.leaseId, t.close.settledMicros);
-        changed = true;
-      }
-      let grantedMicros: number | undefined;
-      if (t.grant) {
-        const outcome = grantLease(state, share, t.grant);
-        if (outcome.granted) {
-          state = outcome.state;
-          grantedMicros = outcome.grantedMicros;
-          changed = true;
-        }
-      }
-      if (changed) {
-        // `commits`: writes to this shard so far, the measure of how hot it runs (bench/budget-hard reads it).
-        const commits = ((snapshot.get('commits') as number | undefined) ?? 0) + 1;
-        tx.set(ref, { period: t.periodId, key: t.key, shard: t.shard, shareMicros: share, ...state, commits, updatedAt: FieldValue.serverTimestamp() });
-      }
-      return { grantedMicros, availableMicros: availableMicros(state, share), reaped: reapable.length };
-    },
-    { maxAttempts: ALLOWANCE_DEFAULTS.maxTransactionAttempts },
-  );
+    }
+    const result = { grantedMicros, availableMicros: availableMicros(state, share), reaped: reapable.length, conflicts: attempt - 1 };
+    if (!changed) return result;
+    // `commits`: writes to this shard so far, the measure of how hot it runs (bench/budget-hard reads it).
+    const commits = ((snapshot.get('commits') as number | undefined) ?? 0) + 1;
+    const data = { period: t.periodId, key: t.key, shard: t.shard, shareMicros: share, ...state, commits, updatedAt: FieldValue.serverTimestamp() };
+    try {
+      // update() replaces each named top-level field whole (leases, reaped included): the same document set() would write.
+      if (snapshot.exists) await ref.update(data, { lastUpdateTime: snapshot.updateTime! });
+      else await ref.create(data);
+      return result;
+    } catch (error) {
+      if (!lostRace(error)) throw error;
+      if (attempt >= ALLOWANCE_DEFAULTS.maxChangeAttempts) throw new AllowanceContentionError(t.shard, attempt);
+      const ceiling = Math.min(ALLOWANCE_DEFAULTS.maxConflictBackoffMilliseconds, attempt * ALLOWANCE_DEFAULTS.conflictBackoffMilliseconds);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
 }
 
 export interface ShardSurvey {

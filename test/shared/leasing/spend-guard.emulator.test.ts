@@ -7,7 +7,7 @@ import { HardBudgetExceededError } from '../../../shared/leasing/hard-budget-err
 import { createSpendGuard, type SpendGuard } from '../../../shared/leasing/spend-guard';
 import { PRICE_TABLE } from '../../../shared/pricing/price-data';
 import { createPublisher, type GovernorPublisher } from '../../../shared/publisher/publisher';
-import { allowanceShardRef, ALLOWANCE_DEFAULTS, runLeaseTransaction, surveyAllowance } from '../../../shared/store/allowance-store';
+import { allowanceShardRef, ALLOWANCE_DEFAULTS, commitLeaseChange, surveyAllowance } from '../../../shared/store/allowance-store';
 import { updateBudgetConfig } from '../../../shared/store/budget-config-store';
 import { commitSpend } from '../../../shared/store/spend-shards';
 import { MemoryTransport } from '../../support/memory-transport';
@@ -165,6 +165,35 @@ describe('SpendGuard (Firestore emulator)', () => {
     }, 60_000);
   });
 
+  describe('a crowd on one shard', () => {
+    it('lets a hundred grants at once all finish, each granted or refused by the ledger, none lost or doubled', async () => {
+      await hardBudget(db, 10_000_000);
+      const share = 1_250_000;
+      const now = Date.now();
+      const grant = (i: number) =>
+        commitLeaseChange(db, {
+          periodId: period(),
+          key: 'AI_API_CALLS',
+          shard: 3,
+          budgetMicros: 10_000_000,
+          nowMillis: now,
+          reapGraceMilliseconds: 60_000,
+          grant: { leaseId: `crowd-${i}`, lease: { expiresAtMillis: now + 30_000, agent: `crowd-${i}`, session: `S${i}`, seqFrom: 0 }, minimumMicros: 20_000, desiredMicros: 40_000, maxShareOfAvailable: 0.5 },
+        });
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => grant(i)));
+      const granted = results.filter((r) => r.grantedMicros !== undefined);
+      // With nothing written between read and write, the crowd collided: those rounds were re-read.
+      expect(results.reduce((n, r) => n + r.conflicts, 0)).toBeGreaterThan(0);
+      const [after] = (await surveyAllowance(db, period(), 'AI_API_CALLS', 10_000_000, Date.now(), 60_000)).filter((s) => s.shard === 3);
+      expect(after!.leases).toBe(granted.length);
+      expect(after!.outstandingMicros).toBe(granted.reduce((n, r) => n + r.grantedMicros!, 0));
+      expect(after!.outstandingMicros).toBeLessThanOrEqual(share);
+      // Leases shrink as the shard fills (half of what is free at most), down to the minimum and then refusals.
+      expect(granted.length).toBeGreaterThan(1_250_000 / 40_000);
+      expect(results.some((r) => r.grantedMicros === undefined)).toBe(true);
+    });
+  });
+
   describe('a crashed agent', () => {
     it('has its lease reaped after expiry and grace, charged only what the ledger recorded for it', async () => {
       await hardBudget(db, 10_000_000);
@@ -187,7 +216,7 @@ describe('SpendGuard (Firestore emulator)', () => {
       expect(held.outstandingMicros).toBeGreaterThan(30_000);
       const before = held;
       await new Promise((r) => setTimeout(r, 1_600));
-      const result = await runLeaseTransaction(db, { periodId: period(), key: 'AI_API_CALLS', shard: held.shard, budgetMicros: 10_000_000, nowMillis: Date.now(), reapGraceMilliseconds: 500 });
+      const result = await commitLeaseChange(db, { periodId: period(), key: 'AI_API_CALLS', shard: held.shard, budgetMicros: 10_000_000, nowMillis: Date.now(), reapGraceMilliseconds: 500 });
       expect(result.reaped).toBe(1);
       const after = (await surveyAllowance(db, period(), 'AI_API_CALLS', 10_000_000, Date.now(), 500))[held.shard]!;
       // The three settled calls count once; the unspent rest (and the unsettled reservation) returned.
