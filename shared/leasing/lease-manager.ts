@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { BudgetKey } from '../budget/budget-config';
 import { desiredLeaseMicros, type LeasePolicy, type SpendRate } from '../budget/lease-policy';
-import { periodOf } from '../budget/period';
+import { periodOf } from '../basics/period';
 import { newEventId } from '../contracts/event-id';
 import { Status } from 'google-gax';
 import { ALLOWANCE_DEFAULTS, runLeaseTransaction, surveyAllowance, type LeaseTransaction, type LeaseTransactionResult } from '../store/allowance-store';
