@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { freePort, waitForPort } from '../bin/stack/ports';
 import { startProcess } from '../bin/stack/process-group';
-import { formatUsd } from '../shared/budget/money';
+import { formatUsd } from '../shared/basics/money';
 import { GenerationCache } from '../shared/cache/generation-cache';
 import { ResponseCache } from '../shared/cache/response-cache';
 import { HashingEmbedder } from '../shared/cache/semantic/hashing-embedder';

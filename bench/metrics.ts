@@ -9,9 +9,9 @@ import { PubSub } from '@google-cloud/pubsub';
 import { pushPathFor } from '../shared/topology/topology';
 import { relayPush } from './push-relay';
 import { startStack } from '../bin/stack/stack';
-import { metricStatistics } from '../shared/metrics/metrics-query';
+import { metricStatistics } from '../shared/reports/metrics-query';
 import { createPublisher } from '../shared/publisher/publisher';
-import { COLLECTIONS } from '../shared/store/collections';
+import { COLLECTIONS } from '../shared/basics/collections';
 import { bucketSizes } from '../shared/store/metric-buckets';
 import { fixed, percentile, table } from './bench-support';
 

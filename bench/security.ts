@@ -8,8 +8,9 @@ import { AggregateField, Firestore } from '@google-cloud/firestore';
 import { startStack } from '../bin/stack/stack';
 import { createPublisher, type GovernorPublisher } from '../shared/publisher/publisher';
 import { BanCache } from '../shared/security/ban-cache';
-import { banRef, type BanRecord } from '../shared/store/bans-store';
-import { COLLECTIONS } from '../shared/store/collections';
+import { banRef } from '../shared/store/bans-store';
+import type { BanRecord } from '../shared/security/ban-record';
+import { COLLECTIONS } from '../shared/basics/collections';
 import { fixed } from './bench-support';
 
 const PROJECT = 'demo-bench-security';

@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import type { SpendRecord } from '../shared/budget/price-cost-event';
 import { COST_CATEGORIES } from '../shared/contracts/vocabulary';
 import { loadBudgetConfig } from '../shared/store/budget-config-store';
-import { COLLECTIONS } from '../shared/store/collections';
+import { COLLECTIONS } from '../shared/basics/collections';
 import { commitSpend, readSpendTotals, shardIncrements, shardRef } from '../shared/store/spend-shards';
 import { applyFlags } from '../shared/store/throttle-flags-store';
 import { fixed, percentile, table } from './bench-support';

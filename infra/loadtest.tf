@@ -7,7 +7,7 @@
 locals {
   loadtest = {
     job_name = "governor-loadtest"
-    # Must match COLLECTIONS.loadtestResults in shared/store/collections.ts (test/infra checks it).
+    # Must match COLLECTIONS.loadtestResults in shared/basics/collections.ts (test/infra checks it).
     results_collection = "governor_loadtest_results"
   }
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { parseBudgetKey, parseUsd, setBudget } from '../../functions/common/operator/operator-actions';
 import { BUDGET_KEYS, budgetMicrosOf } from '../../shared/budget/budget-config';
-import { budgetReport, budgetStatus, type BudgetStatus } from '../../shared/budget/budget-status';
-import { formatPercent, formatUsd } from '../../shared/budget/money';
+import { budgetReport, budgetStatus, type BudgetStatus } from '../../shared/reports/budget-status';
+import { formatPercent, formatUsd } from '../../shared/basics/money';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { withCliContext, output, operatorDeps } from './cli-context';

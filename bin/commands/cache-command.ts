@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { periodOf } from '../../shared/budget/period';
-import { formatUsd } from '../../shared/budget/money';
+import { periodOf } from '../../shared/basics/period';
+import { formatUsd } from '../../shared/basics/money';
 import { semanticFromEnv } from '../../shared/cache/cache-from-env';
-import { cacheHitSummary, cacheSavingsBetween } from '../../shared/cache/cache-report';
+import { cacheHitSummary, cacheSavingsBetween } from '../../shared/reports/cache-report';
 import { namespaceSchema, tagSchema } from '../../shared/cache/cache-options';
 import { GenerationCache } from '../../shared/cache/generation-cache';
 import { generateRequestSchema } from '../../shared/cache/semantic/generate-request';

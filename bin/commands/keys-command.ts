@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { rotateKeyNow } from '../../functions/common/operator/operator-actions';
-import { keyRotationStatus } from '../../shared/secrets/rotation-status';
+import { keyRotationStatus } from '../../shared/reports/rotation-status';
 import { updateRotationConfig } from '../../shared/store/rotation-config-store';
 import { withCliContext, output, operatorDeps } from './cli-context';
 

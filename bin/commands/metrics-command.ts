@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { METRIC_TYPES, METRIC_UNITS, type MetricType } from '../../shared/contracts/vocabulary';
 import { clearAtOf, parseAlertRules } from '../../shared/metrics/alert-rules';
-import { metricStatistics, performanceReport } from '../../shared/metrics/metrics-query';
+import { metricStatistics, performanceReport } from '../../shared/reports/metrics-query';
 import type { Statistics } from '../../shared/metrics/statistics';
 import { windowMilliseconds } from '../../shared/metrics/windows';
 import { loadAlertRules, updateAlertRules } from '../../shared/store/metric-rules-store';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { COST_CATEGORIES, type CostCategory } from '../../shared/contracts/vocabulary';
 import { createPublisher } from '../../shared/publisher/publisher';
 import { CliError, intOption, output, withCliContext } from './cli-context';
-import { microsOfUsd } from '../../shared/budget/money';
+import { microsOfUsd } from '../../shared/basics/money';
 
 interface PublishCostOptions {
   category: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { liftBanOf, parseSubject } from '../../functions/common/operator/operator-actions';
-import { securityReport } from '../../shared/security/security-report';
+import { securityReport } from '../../shared/reports/security-report';
 import { banView, listBans } from '../../shared/store/bans-store';
 import { withCliContext, CliError, output, operatorDeps } from './cli-context';
 

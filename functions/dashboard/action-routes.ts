@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatUsd } from '../../shared/budget/money';
+import { formatUsd } from '../../shared/basics/money';
 import { ValidationError } from '../../shared/contracts/validation-error';
 import { flushDigests, liftBanOf, OperatorError, rotateKeyNow, setBudget, type OperatorDeps } from '../common/operator/operator-actions';
 

@@ -1,5 +1,5 @@
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
-import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
+import { COLLECTIONS, CONFIG_DOCS } from '../../shared/basics/collections';
 import { flagsRef } from '../../shared/store/throttle-flags-store';
 
 /**

@@ -1,7 +1,8 @@
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
-import { budgetStatus, type BudgetStatus } from '../../shared/budget/budget-status';
-import { banView, listBans, type BanRecord, type BanView } from '../../shared/store/bans-store';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { budgetStatus, type BudgetStatus } from '../../shared/reports/budget-status';
+import { banView, listBans, type BanView } from '../../shared/store/bans-store';
+import type { BanRecord } from '../../shared/security/ban-record';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { performanceAlertsBetween } from '../../shared/store/metric-alerts-store';
 
 /** One line of the recent-alerts list, whatever raised it. */

@@ -1,9 +1,9 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { periodOf } from '../../shared/budget/period';
+import { periodOf } from '../../shared/basics/period';
 import type { Logger } from '../../shared/logging/logger';
-import { keyRotationStatus, type SecretRotationStatus } from '../../shared/secrets/rotation-status';
+import { keyRotationStatus, type SecretRotationStatus } from '../../shared/reports/rotation-status';
 import type { Topology } from '../../shared/topology/topology';
 import { listenToChanges } from './change-listeners';
 import { readLiveSections, type LiveSections } from './dashboard-sections';

@@ -5,7 +5,7 @@ import type { Logger } from '../../shared/logging/logger';
 import { emptyAggregate, mergeAggregates, RESOLUTIONS, type Aggregate } from '../../shared/metrics/bucket';
 import { exportRequests, metricDescriptors, MONITORING_LIMITS, type ExportableAggregate } from '../../shared/metrics/monitoring-export';
 import { seriesKeyOf } from '../../shared/metrics/series';
-import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
+import { COLLECTIONS, CONFIG_DOCS } from '../../shared/basics/collections';
 import { readAggregates } from '../../shared/store/metric-buckets';
 import { localEndpointOptions } from '../../shared/clients/local-endpoint';
 

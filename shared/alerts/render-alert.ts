@@ -1,4 +1,4 @@
-import { formatPercent, formatUsd } from '../budget/money';
+import { formatPercent, formatUsd } from '../basics/money';
 import { isBudgetAlert, severityOf, type Alert } from '../contracts/alert';
 import { METRIC_UNITS } from '../contracts/vocabulary';
 

@@ -1,6 +1,6 @@
 import type { BudgetAlert } from '../contracts/budget-alert';
 import type { AlertDraft } from './evaluate-budgets';
-import type { Period } from './period';
+import type { Period } from '../basics/period';
 
 const toUnits = (micros: number): number => micros / 1_000_000;
 

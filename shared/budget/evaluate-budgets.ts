@@ -1,7 +1,7 @@
 import type { BudgetConfig, BudgetKey } from './budget-config';
 import { budgetMicrosOf } from './budget-config';
 import { forecastSpend, type Forecast } from './forecast';
-import type { Period } from './period';
+import type { Period } from '../basics/period';
 import { BUDGET_THRESHOLDS, FORECAST_THRESHOLD, type BudgetAlertLevel, type Threshold, type ThrottleLevel } from './thresholds';
 
 export interface BudgetState {

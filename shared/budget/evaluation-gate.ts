@@ -1,7 +1,7 @@
 import type { BudgetConfig, BudgetKey } from './budget-config';
 import { budgetMicrosOf } from './budget-config';
 import { alertsFor, evaluateBudget } from './evaluate-budgets';
-import type { Period } from './period';
+import type { Period } from '../basics/period';
 import type { PeriodSpendView } from './spend-view';
 import { throttleRank, type ThrottleLevel } from './thresholds';
 

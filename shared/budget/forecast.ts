@@ -1,4 +1,4 @@
-import type { Period } from './period';
+import type { Period } from '../basics/period';
 
 export type Forecast =
   | { status: 'ok'; forecastMicros: number; basis: 'complete-period' | 'run-rate' }

@@ -1,6 +1,4 @@
-// `governor/budget`: budgets, their status and report, importable by operators' own tools.
-export { budgetStatus, budgetReport } from './budget-status';
-export type { BudgetStatus, BudgetReport, BudgetLine } from './budget-status';
+// `governor/budget`: budgets and their rules (pure); their status and report, read from Firestore, are in `governor/reports`.
 export { DEFAULT_BUDGET_CONFIG, parseBudgetConfig, withBudget, BUDGET_KEYS, TOTAL } from './budget-config';
 export type { BudgetConfig, BudgetKey } from './budget-config';
 export { BUDGET_THRESHOLDS, THROTTLE_LEVELS } from './thresholds';
@@ -9,6 +7,5 @@ export { evaluateBudget, alertsFor } from './evaluate-budgets';
 export { forecastSpend } from './forecast';
 export { recommend } from './recommendations';
 export type { Recommendation } from './recommendations';
-export { periodOf, parsePeriodId } from './period';
-export { formatUsd } from './money';
-export { loadBudgetConfig, updateBudgetConfig } from '../store/budget-config-store';
+export { periodOf, parsePeriodId } from '../basics/period';
+export { formatUsd } from '../basics/money';

@@ -2,7 +2,7 @@ import type { AiUsage, CostEvent } from '../contracts/cost-event';
 import { PermanentEventError } from '../contracts/event';
 import { calculateAiCost, PricingError } from '../pricing/ai-cost';
 import type { PriceTable } from '../pricing/price-table';
-import { periodOf } from './period';
+import { periodOf } from '../basics/period';
 
 /** A cost event with its amount settled and its period assigned: what the ledger records. */
 export interface SpendRecord {

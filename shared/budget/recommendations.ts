@@ -1,9 +1,9 @@
 import { calculateAiCost } from '../pricing/ai-cost';
 import { priceOn, type PriceTable } from '../pricing/price-table';
-import type { ModelUsage } from '../store/spend-shards';
 import type { BudgetState } from './evaluate-budgets';
 import { forecastOverBudget, ratioOf } from './evaluate-budgets';
-import { formatPercent, formatUsd } from './money';
+import type { ModelUsage } from './model-usage';
+import { formatPercent, formatUsd } from '../basics/money';
 import { BUDGET_THRESHOLDS } from './thresholds';
 
 /** The lowest threshold that throttles agents (95 %). */

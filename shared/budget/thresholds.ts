@@ -1,10 +1,10 @@
+import { THROTTLE_LEVELS, type BudgetAlertLevel, type ThrottleLevel } from '../contracts/vocabulary';
+
+// The levels are wire vocabulary (budget alerts and flags carry them); budget code keeps naming them here.
+export { BUDGET_ALERT_LEVELS, THROTTLE_LEVELS } from '../contracts/vocabulary';
+export type { BudgetAlertLevel, ThrottleLevel } from '../contracts/vocabulary';
+
 /** What each budget threshold means: the alert level it raises and the throttle it sets. */
-export const THROTTLE_LEVELS = ['none', 'throttled', 'blocked'] as const;
-export type ThrottleLevel = (typeof THROTTLE_LEVELS)[number];
-
-export const BUDGET_ALERT_LEVELS = ['WARNING', 'CRITICAL', 'EXCEEDED'] as const;
-export type BudgetAlertLevel = (typeof BUDGET_ALERT_LEVELS)[number];
-
 export interface Threshold {
   /** Share of the budget, 0.8 = 80 %. */
   ratio: number;

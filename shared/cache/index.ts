@@ -20,4 +20,3 @@ export { GeminiEmbedder } from './semantic/gemini-embedder';
 export type { GeminiEmbedderOptions } from './semantic/gemini-embedder';
 export { FirestoreVectorIndex, CACHE_VECTORS_COLLECTION, FIRESTORE_VECTOR_DIMENSIONS } from './semantic/firestore-vector-index';
 export { semanticFromEnv } from './cache-from-env';
-export { cacheHitSummary, cacheSavingsBetween } from './cache-report';

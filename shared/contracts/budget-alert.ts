@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { BUDGET_ALERT_LEVELS, THROTTLE_LEVELS } from '../budget/thresholds';
-import { COST_CATEGORIES } from './vocabulary';
+import { BUDGET_ALERT_LEVELS, COST_CATEGORIES, THROTTLE_LEVELS } from './vocabulary';
 
 /**
  * A budget or forecast alert on the alerts topic. It carries the fields of a Cloud Billing budget

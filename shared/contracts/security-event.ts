@@ -20,6 +20,9 @@ export const securityPayloadSchema = z.strictObject({
 });
 export type SecurityPayload = z.infer<typeof securityPayloadSchema>;
 
+/** What an agent passes to record a security event: the payload (the request guard emits it too). */
+export type SecurityEventInput = SecurityPayload;
+
 export const securityEventSchema = z.strictObject({
   ...envelopeFields,
   type: z.literal('security'),

@@ -1,6 +1,7 @@
 /**
  * The closed vocabularies of Governor's events: the seed's eight cost categories, eight metric
- * types (plus CACHE_SAVINGS, the response cache's avoided cost) and eight security event types. `as const` tuples are the single source; unions derive.
+ * types (plus CACHE_SAVINGS, the response cache's avoided cost) and eight security event types, and
+ * the levels budget alerts and throttle flags carry. `as const` tuples are the single source; unions derive.
  */
 
 export const EVENT_TYPES = ['cost', 'metric', 'security'] as const;
@@ -63,3 +64,11 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** Who a security event, ban or alert is about. */
 export const SUBJECT_TYPES = ['ip', 'user'] as const;
+
+/** What a budget threshold sets for agents: none, throttled (slow down) or blocked (stop). */
+export const THROTTLE_LEVELS = ['none', 'throttled', 'blocked'] as const;
+export type ThrottleLevel = (typeof THROTTLE_LEVELS)[number];
+
+/** Severity of a budget alert, one per threshold of budget/thresholds.ts. */
+export const BUDGET_ALERT_LEVELS = ['WARNING', 'CRITICAL', 'EXCEEDED'] as const;
+export type BudgetAlertLevel = (typeof BUDGET_ALERT_LEVELS)[number];

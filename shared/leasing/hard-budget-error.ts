@@ -1,4 +1,4 @@
-import { formatUsd } from '../budget/money';
+import { formatUsd } from '../basics/money';
 
 export interface RefusalDetails {
   budget: string;

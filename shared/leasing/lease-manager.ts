@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { BudgetKey } from '../budget/budget-config';
 import { desiredLeaseMicros, type LeasePolicy, type SpendRate } from '../budget/lease-policy';
-import { periodOf } from '../budget/period';
+import { periodOf } from '../basics/period';
 import { newEventId } from '../contracts/event-id';
 import { ALLOWANCE_DEFAULTS, AllowanceContentionError, commitLeaseChange, surveyAllowance, type LeaseChange, type LeaseChangeResult, type ShardSurvey } from '../store/allowance-store';
 import { HardBudgetExceededError } from './hard-budget-error';

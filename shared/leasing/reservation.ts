@@ -9,7 +9,7 @@ import type { LocalLease } from './local-lease';
 export type SettleInput = { amountMicros: number } | Omit<AiUsage, 'model'>;
 
 export interface Settlement {
-  /** The cost event's id (leased spend has ids from the agent's session; see lease-event-ids.ts). */
+  /** The cost event's id (leased spend has ids from the agent's session; see budget/lease-event-ids.ts). */
   eventId: string;
   amountMicros: number;
   estimateMicros: number;

@@ -12,7 +12,7 @@ import type { GovernorPublisher } from '../publisher/publisher';
 import { ALLOWANCE_DEFAULTS } from '../store/allowance-store';
 import { loadBudgetConfig } from '../store/budget-config-store';
 import { SpendGuardClosedError } from './hard-budget-error';
-import { eventIdOf, MAX_SEQ, newSessionPrefix } from './lease-event-ids';
+import { eventIdOf, MAX_SEQ, newSessionPrefix } from '../budget/lease-event-ids';
 import { LeaseManager, type LeaseCounters } from './lease-manager';
 import type { LocalLease } from './local-lease';
 import { Reservation, type ReservationHost } from './reservation';

@@ -2,7 +2,7 @@ import { Firestore, type DocumentSnapshot, type QuerySnapshot } from '@google-cl
 import type { EmitInput } from '../publisher/publisher';
 import { GovernorPublisher } from '../publisher/publisher';
 import { seriesKeyOf } from '../metrics/series';
-import { COLLECTIONS } from '../store/collections';
+import { COLLECTIONS } from '../basics/collections';
 import { ID_HASH_BYTES, idHash } from '../store/seen-ids';
 import type { LoadTarget, Outcome } from './load-target';
 

@@ -1,5 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { COLLECTIONS } from '../store/collections';
+import { COLLECTIONS } from '../basics/collections';
 import type { LoadPlan } from './load-plan';
 import { Recording, mergeRecordings, type SerializedRecording } from './recording';
 

@@ -1,4 +1,11 @@
-import type { MetricSampleInput } from '../publisher/event-builders';
+import type { MetricType } from '../contracts/vocabulary';
+
+/** One metric sample as an agent records it (the publisher validates and accumulates it). */
+export interface MetricSampleInput {
+  metric: MetricType;
+  value: number;
+  labels?: Record<string, string>;
+}
 
 /** What measuring needs from the publisher. */
 export interface MetricSink {

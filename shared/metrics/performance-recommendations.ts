@@ -1,4 +1,4 @@
-import { formatUsd } from '../budget/money';
+import { formatUsd } from '../basics/money';
 import { DEFAULT_ALERT_RULES, type AlertRule } from './alert-rules';
 import type { Statistics } from './statistics';
 

@@ -1,9 +1,13 @@
 import type { AiUsage, CostPayload } from '../contracts/cost-event';
 import { metricPayloadSchema } from '../contracts/metric-event';
-import type { SecurityPayload } from '../contracts/security-event';
-import type { CostCategory, MetricType } from '../contracts/vocabulary';
+import type { CostCategory } from '../contracts/vocabulary';
 import { EventValidationError } from '../contracts/validation-error';
-import { microsOfUsd } from '../budget/money';
+import { microsOfUsd } from '../basics/money';
+import type { MetricSampleInput } from '../metrics/measure';
+
+// The inputs of the publisher's API live below it (metrics and security code take them too); it re-exports them.
+export type { MetricSampleInput } from '../metrics/measure';
+export type { SecurityEventInput } from '../contracts/security-event';
 
 /** Converts dollars to integer micro-USD at the edge; storage never sees a float dollar. */
 export function usdToMicros(usd: number): number {
@@ -30,12 +34,6 @@ export function aiUsagePayload(input: AiUsageInput): CostPayload {
   return { category, usage, service, description, metadata };
 }
 
-export interface MetricSampleInput {
-  metric: MetricType;
-  value: number;
-  labels?: Record<string, string>;
-}
-
 /**
  * Validates one sample with the wire rules (range per metric type, label keys), as a payload of
  * one: `count 1, sum = min = max = value`. Throws `EventValidationError` naming the field.
@@ -46,5 +44,3 @@ export function validateMetricSample(input: MetricSampleInput, now: Date): void 
   const parsed = metricPayloadSchema.safeParse({ metric: input.metric, labels: input.labels ?? {}, intervalStart: at, intervalEnd: at, count: 1, sum: v, min: v, max: v });
   if (!parsed.success) throw EventValidationError.fromZod(parsed.error, ['payload']);
 }
-
-export type SecurityEventInput = SecurityPayload;

@@ -2,7 +2,7 @@ import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from '@google-cloud/firestore';
 import crc32c from 'crc-32/crc32c';
 import type { Logger } from '../logging/logger';
-import { COLLECTIONS } from '../store/collections';
+import { COLLECTIONS } from '../basics/collections';
 import { generateApiKey } from './api-key';
 import { planRotation, type RotationPlan, type RotationSettings, type VersionInfo, type VersionState } from './rotation-policy';
 import { secretName, versionName, versionNumberOf } from './secret-manager-client';

@@ -1,7 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
-import type { BanRecord } from '../store/bans-store';
-import { COLLECTIONS } from '../store/collections';
+import { COLLECTIONS } from '../basics/collections';
 import { subjectKey, type Subject } from './ban-policy';
+import type { BanRecord } from './ban-record';
 
 export interface BanStatus {
   banned: boolean;

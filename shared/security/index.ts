@@ -12,4 +12,3 @@ export type { ThreatRule, ThreatMatch } from './input-rules';
 export { securityHeaders, DEFAULT_HELMET_OPTIONS } from './security-headers';
 export { DEFAULT_BAN_POLICY, parseBanPolicy } from './ban-policy';
 export type { BanPolicy, Subject } from './ban-policy';
-export { securityReport } from './security-report';

@@ -1,7 +1,7 @@
 import { FieldPath, FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
 import type { Alert } from '../contracts/alert';
 import { deliveryKeyOf } from '../contracts/alert';
-import { COLLECTIONS, TTL_FIELD } from './collections';
+import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 import { Status } from 'google-gax';
 
 export const ALERT_DELIVERY_DEFAULTS = {

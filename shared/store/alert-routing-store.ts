@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { defaultAlertRouting, parseAlertRouting, type AlertRouting } from '../alerts/alert-routing';
-import { CONFIG_DOCS } from './collections';
+import { CONFIG_DOCS } from '../basics/collections';
 import { loadValidatedConfig, updateValidatedConfig, type ConfigDocument, type LoadedConfig } from './validated-config';
 
 const ROUTING = (env: NodeJS.ProcessEnv): ConfigDocument<AlertRouting> => ({

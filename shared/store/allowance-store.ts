@@ -14,8 +14,8 @@ import {
   type LeaseRecord,
   type ShardState,
 } from '../budget/allowance-ledger';
-import { eventIdOf, lastEventIdOf } from '../leasing/lease-event-ids';
-import { COLLECTIONS } from './collections';
+import { eventIdOf, lastEventIdOf } from '../budget/lease-event-ids';
+import { COLLECTIONS } from '../basics/collections';
 
 export const ALLOWANCE_DEFAULTS = {
   // Eight shards: leases of a hundred agents spread over eight documents, each far below

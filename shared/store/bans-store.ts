@@ -1,24 +1,7 @@
 import { FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
-import { decideBan, subjectKey, type BanDecision, type BanPolicy, type Subject } from '../security/ban-policy';
-import { COLLECTIONS, TTL_FIELD } from './collections';
-
-/** A ban document: the active ban (until `expiresAt`) and the history escalation reads. */
-export interface BanRecord {
-  subjectType: Subject['type'];
-  subject: string;
-  /** When the current (or last) ban ends; a ban is active while this is in the future. */
-  expiresAt: Timestamp;
-  bannedAt: Timestamp;
-  level: BanDecision['level'];
-  offense: number;
-  reason: string;
-  /** Start times (ms) of earlier bans, for escalation and the recidive jail. */
-  history: number[];
-  liftedAt?: Timestamp;
-  liftedBy?: string;
-  /** Events from the subject dropped unprocessed while it was banned. */
-  suppressedEvents?: number;
-}
+import { decideBan, subjectKey, type BanPolicy, type Subject } from '../security/ban-policy';
+import type { BanRecord } from '../security/ban-record';
+import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 
 export function banRef(db: Firestore, subject: Subject) {
   return db.collection(COLLECTIONS.bans).doc(subjectKey(subject));

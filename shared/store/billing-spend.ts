@@ -1,10 +1,10 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
-import { periodOf } from '../budget/period';
+import { periodOf } from '../basics/period';
 import type { BillingNotification } from '../contracts/billing-notification';
 import type { CostCategory } from '../contracts/vocabulary';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../basics/collections';
 import { SPEND_DEFAULTS, shardIncrements, shardRef } from './spend-shards';
-import { microsOfUsd } from '../budget/money';
+import { microsOfUsd } from '../basics/money';
 
 /** Late notifications of a month (GCP's final figures) still count in that month for this long. */
 export const LATE_NOTIFICATION_MILLISECONDS = 3 * 86_400_000;

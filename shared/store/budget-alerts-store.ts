@@ -1,6 +1,6 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import type { BudgetAlert } from '../contracts/budget-alert';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../basics/collections';
 import { Status } from 'google-gax';
 
 

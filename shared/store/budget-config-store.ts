@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { DEFAULT_BUDGET_CONFIG, parseBudgetConfig, type BudgetConfig } from '../budget/budget-config';
-import { CONFIG_DOCS } from './collections';
+import { CONFIG_DOCS } from '../basics/collections';
 import { loadValidatedConfig, updateValidatedConfig, type ConfigDocument, type LoadedConfig } from './validated-config';
 
 export type { ConfigOrigin } from './validated-config';

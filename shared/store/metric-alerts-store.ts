@@ -3,7 +3,7 @@ import type { PerformanceAlert } from '../contracts/performance-alert';
 import { clearAtOf, type AlertRule } from '../metrics/alert-rules';
 import { nextRuleState, type RuleState } from '../metrics/evaluate-rules';
 import { seriesIdOf, type Labels } from '../metrics/series';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../basics/collections';
 
 export interface RuleGroupState {
   ruleId: string;

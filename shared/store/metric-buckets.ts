@@ -3,7 +3,7 @@ import type { MetricEvent } from '../contracts/metric-event';
 import type { MetricType } from '../contracts/vocabulary';
 import { bucketStartOf, emptyAggregate, fromStored, mergePayload, RESOLUTIONS, toStored, type Aggregate, type Resolution, type StoredAggregate } from '../metrics/bucket';
 import { matchesLabels, seriesIdOf, seriesKeyOf, type Labels } from '../metrics/series';
-import { COLLECTIONS, TTL_FIELD } from './collections';
+import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 import { containsHash, idHash } from './seen-ids';
 
 export const METRIC_STORE_DEFAULTS = {

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { DEFAULT_ALERT_RULES, parseAlertRules, type AlertRule } from '../metrics/alert-rules';
-import { CONFIG_DOCS } from './collections';
+import { CONFIG_DOCS } from '../basics/collections';
 import { loadValidatedConfig, updateValidatedConfig, type ConfigDocument, type LoadedConfig } from './validated-config';
 
 const RULES: ConfigDocument<AlertRule[]> = {

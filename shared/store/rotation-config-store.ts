@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { DEFAULT_ROTATION_CONFIG, parseRotationConfig, type RotationConfig } from '../secrets/rotation-policy';
-import { CONFIG_DOCS } from './collections';
+import { CONFIG_DOCS } from '../basics/collections';
 import { loadValidatedConfig, updateValidatedConfig, type ConfigDocument, type LoadedConfig } from './validated-config';
 
 const ROTATION: ConfigDocument<RotationConfig> = {

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { DEFAULT_BAN_POLICY, parseBanPolicy, type BanPolicy } from '../security/ban-policy';
-import { CONFIG_DOCS } from './collections';
+import { CONFIG_DOCS } from '../basics/collections';
 import { loadValidatedConfig, updateValidatedConfig, type ConfigDocument, type LoadedConfig } from './validated-config';
 
 const POLICY: ConfigDocument<BanPolicy> = {

@@ -2,7 +2,7 @@ import { AggregateField, FieldValue, Timestamp, type Firestore } from '@google-c
 import type { SecurityEvent } from '../contracts/security-event';
 import { subjectKey, subjectsOf, type Subject } from '../security/ban-policy';
 import { redactDetails } from '../security/redact';
-import { COLLECTIONS, TTL_FIELD } from './collections';
+import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 import { containsHash, ID_HASH_BYTES, idHash } from './seen-ids';
 
 export const STRIKE_DEFAULTS = {

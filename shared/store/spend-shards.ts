@@ -3,7 +3,8 @@ import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
 import type { SpendRecord } from '../budget/price-cost-event';
 import type { CostEvent } from '../contracts/cost-event';
 import { BUDGET_KEYS, type BudgetKey } from '../budget/budget-config';
-import { COLLECTIONS, TTL_FIELD } from './collections';
+import { MODEL_COUNTERS, type ModelUsage } from '../budget/model-usage';
+import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 import { Status } from 'google-gax';
 
 
@@ -17,19 +18,6 @@ export const SPEND_DEFAULTS = {
   // Ledger entries outlive Pub/Sub's 7-day redelivery window by far, then expire by TTL.
   ledgerRetentionDays: 400,
 } as const;
-
-/** Usage counters kept per model, for reports (share of spend, what a cheaper model would cost). */
-export const MODEL_COUNTERS = ['inputTokens', 'outputTokens', 'inputChars', 'outputChars', 'images'] as const;
-
-export interface ModelUsage {
-  micros: number;
-  events: number;
-  inputTokens: number;
-  outputTokens: number;
-  inputChars: number;
-  outputChars: number;
-  images: number;
-}
 
 export interface CommitResult {
   recorded: string[];

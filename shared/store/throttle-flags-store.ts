@@ -1,7 +1,7 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import type { BudgetKey } from '../budget/budget-config';
 import { throttleRank, type ThrottleLevel } from '../budget/thresholds';
-import { COLLECTIONS, CONFIG_DOCS } from './collections';
+import { COLLECTIONS, CONFIG_DOCS } from '../basics/collections';
 
 /** One budget's flag as stored in the period's flags document. */
 export interface ThrottleFlag {

@@ -1,5 +1,5 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../basics/collections';
 
 export type ConfigOrigin = 'stored' | 'last-good' | 'defaults';
 

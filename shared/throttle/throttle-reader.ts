@@ -1,6 +1,6 @@
 import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import { TOTAL, type BudgetKey } from '../budget/budget-config';
-import { periodOf, type Period } from '../budget/period';
+import { periodOf, type Period } from '../basics/period';
 import { strictest, type ThrottleLevel } from '../budget/thresholds';
 import type { CostCategory } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';

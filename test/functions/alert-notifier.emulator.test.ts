@@ -1,12 +1,12 @@
 import type { AlertRoute } from '../../shared/alerts/alert-routing';
 import { withBudget } from '../../shared/budget/budget-config';
-import { periodOf } from '../../shared/budget/period';
+import { periodOf } from '../../shared/basics/period';
 import { deliveryKeyOf, type Alert } from '../../shared/contracts/alert';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
 import { createPublisher } from '../../shared/publisher/publisher';
 import { updateAlertRouting } from '../../shared/store/alert-routing-store';
 import { updateBudgetConfig } from '../../shared/store/budget-config-store';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { deadLetterTopicOf } from '../../shared/topology/topology';
 import type { CaughtEmail, MailCatcher } from '../../bin/stack/mail-catcher';
 import { budgetAlert, performanceAlert, securityAlert } from '../support/alert-fixtures';

@@ -1,6 +1,6 @@
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
-import { periodOf } from '../../shared/budget/period';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { periodOf } from '../../shared/basics/period';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { GCP_NOTIFICATION, GCP_NOTIFICATION_ATTRIBUTES } from '../support/billing-fixtures';
 import { readSpendTotals } from '../support/spend-helpers';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';

@@ -1,10 +1,10 @@
 import { ulid } from 'ulid';
 import { withBudget } from '../../shared/budget/budget-config';
-import { periodOf, previousPeriod } from '../../shared/budget/period';
+import { periodOf, previousPeriod } from '../../shared/basics/period';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
 import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { updateBudgetConfig } from '../../shared/store/budget-config-store';
-import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
+import { COLLECTIONS, CONFIG_DOCS } from '../../shared/basics/collections';
 import { readFlags } from '../../shared/store/throttle-flags-store';
 import { createThrottleReader } from '../../shared/throttle/throttle-reader';
 import { probeAlerts, readSpendTotals } from '../support/spend-helpers';

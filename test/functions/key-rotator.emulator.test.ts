@@ -5,7 +5,7 @@ import { listVersions, rotateSecret } from '../../shared/secrets/key-rotation';
 import { KeyVerifier } from '../../shared/secrets/key-verifier';
 import { SecretCache, SecretIntegrityError } from '../../shared/secrets/secret-cache';
 import { secretManagerClient } from '../../shared/secrets/secret-manager-client';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { updateRotationConfig } from '../../shared/store/rotation-config-store';
 import { governorCli } from '../support/governor-cli';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';

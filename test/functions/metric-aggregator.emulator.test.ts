@@ -4,7 +4,7 @@ import { newEventId } from '../../shared/contracts/event-id';
 import { createLogger } from '../../shared/logging/logger';
 import { parseAlertRules } from '../../shared/metrics/alert-rules';
 import { MetricAccumulator } from '../../shared/metrics/metric-accumulator';
-import { metricStatistics } from '../../shared/metrics/metrics-query';
+import { metricStatistics } from '../../shared/reports/metrics-query';
 import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { probeAlerts } from '../support/spend-helpers';
 import { governorCli } from '../support/governor-cli';

@@ -1,8 +1,8 @@
 import { newEventId } from '../../shared/contracts/event-id';
 import { MetricAccumulator } from '../../shared/metrics/metric-accumulator';
 import { MONITORING_LIMITS } from '../../shared/metrics/monitoring-export';
-import { metricStatistics } from '../../shared/metrics/metrics-query';
-import { COLLECTIONS, CONFIG_DOCS } from '../../shared/store/collections';
+import { metricStatistics } from '../../shared/reports/metrics-query';
+import { COLLECTIONS, CONFIG_DOCS } from '../../shared/basics/collections';
 import { startMonitoringServer, type MonitoringServer } from '../support/monitoring-grpc-server';
 import { probeAlerts } from '../support/spend-helpers';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';

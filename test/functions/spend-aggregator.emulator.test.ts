@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { readLedgerEntry, readSpendTotals } from '../../shared/store/spend-shards';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';

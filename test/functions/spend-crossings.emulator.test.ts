@@ -3,9 +3,9 @@ import { startFunction, type FunctionProcess } from '../../bin/stack/functions-r
 import { freePort } from '../../bin/stack/ports';
 import { FUNCTIONS_SOURCE } from '../../bin/stack/stack';
 import { withBudget } from '../../shared/budget/budget-config';
-import { periodOf } from '../../shared/budget/period';
+import { periodOf } from '../../shared/basics/period';
 import { updateBudgetConfig } from '../../shared/store/budget-config-store';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { readFlags } from '../../shared/store/throttle-flags-store';
 import { pushPathFor } from '../../shared/topology/topology';
 import { countedEvents, probeAlerts, readSpendTotals } from '../support/spend-helpers';

@@ -1,9 +1,9 @@
 import { ulid } from 'ulid';
 import { withBudget } from '../../shared/budget/budget-config';
-import { periodOf } from '../../shared/budget/period';
+import { periodOf } from '../../shared/basics/period';
 import { createPublisher } from '../../shared/publisher/publisher';
 import { updateBudgetConfig } from '../../shared/store/budget-config-store';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { readFlags } from '../../shared/store/throttle-flags-store';
 import { countedEvents, probeAlerts, readSpendTotals, waitForCounted } from '../support/spend-helpers';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';

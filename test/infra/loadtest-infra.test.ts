@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { repoRoot } from '../../bin/stack/repo-root';
 import { CLOUD_RUN_TASK_ENV } from '../../shared/loadtest/task-results';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { block, loadTerraform, resource, type TerraformModule } from '../support/terraform';
 
 describe('infra/loadtest.tf agrees with the load-test task mode', () => {

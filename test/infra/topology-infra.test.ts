@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { repoRoot } from '../../bin/stack/repo-root';
-import { TTL_COLLECTIONS, TTL_FIELD } from '../../shared/store/collections';
+import { TTL_COLLECTIONS, TTL_FIELD } from '../../shared/basics/collections';
 import { EXPORTED_LABELS, EXPORT_SHAPES } from '../../shared/metrics/monitoring-export';
 import { SCHEDULES } from '../../shared/topology/schedules';
 import { DELIVERY_DEFAULTS, TOPIC_KEYS, deadLetterTopicOf, loadTopology } from '../../shared/topology/topology';

@@ -1,4 +1,4 @@
-import { periodOf } from '../../shared/budget/period';
+import { periodOf } from '../../shared/basics/period';
 
 /** A Cloud Billing budget notification as GCP documents it (budgets-programmatic-notifications). */
 export const GCP_NOTIFICATION = {

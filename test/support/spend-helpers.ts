@@ -1,6 +1,6 @@
 import { AggregateField, type Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import { COLLECTIONS } from '../../shared/store/collections';
+import { COLLECTIONS } from '../../shared/basics/collections';
 import { readSpendTotals } from '../../shared/store/spend-shards';
 import { waitFor } from './test-stack';
 

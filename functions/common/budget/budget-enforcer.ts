@@ -4,7 +4,7 @@ import { budgetAlertMessage } from '../../../shared/budget/alert-message';
 import { BUDGET_KEYS, type BudgetKey } from '../../../shared/budget/budget-config';
 import { gateEvaluation, type GateDecision, type GateOptions } from '../../../shared/budget/evaluation-gate';
 import { alertsFor, evaluateBudget } from '../../../shared/budget/evaluate-budgets';
-import { parsePeriodId, type Period } from '../../../shared/budget/period';
+import { parsePeriodId, type Period } from '../../../shared/basics/period';
 import { PeriodSpendView } from '../../../shared/budget/spend-view';
 import { throttleRank } from '../../../shared/budget/thresholds';
 import type { CostCategory } from '../../../shared/contracts/vocabulary';

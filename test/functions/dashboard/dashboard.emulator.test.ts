@@ -6,7 +6,7 @@ import { loadBudgetConfig } from '../../../shared/store/budget-config-store';
 import { updateRotationConfig } from '../../../shared/store/rotation-config-store';
 import { updateBanPolicy } from '../../../shared/store/security-policy-store';
 import { secretManagerClient } from '../../../shared/secrets/secret-manager-client';
-import { periodOf } from '../../../shared/budget/period';
+import { periodOf } from '../../../shared/basics/period';
 import { launchBrowser, type TestBrowser } from '../../support/browser';
 import { governorCli } from '../../support/governor-cli';
 import { waitForCounted } from '../../support/spend-helpers';

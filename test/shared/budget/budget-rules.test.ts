@@ -2,7 +2,7 @@ import { budgetAlertMessage } from '../../../shared/budget/alert-message';
 import { DEFAULT_BUDGET_CONFIG, parseBudgetConfig, withBudget, type BudgetConfig } from '../../../shared/budget/budget-config';
 import { alertsFor, evaluateBudget, type EvaluationInput } from '../../../shared/budget/evaluate-budgets';
 import { forecastSpend } from '../../../shared/budget/forecast';
-import { parsePeriodId, periodOf, previousPeriod } from '../../../shared/budget/period';
+import { parsePeriodId, periodOf, previousPeriod } from '../../../shared/basics/period';
 import { budgetAlertSchema } from '../../../shared/contracts/budget-alert';
 import { OptionsError } from '../../../shared/contracts/validation-error';
 

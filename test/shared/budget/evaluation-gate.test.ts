@@ -1,7 +1,7 @@
 import { DEFAULT_BUDGET_CONFIG, withBudget, type BudgetKey } from '../../../shared/budget/budget-config';
 import { alertIdOf } from '../../../shared/budget/evaluate-budgets';
 import { gateEvaluation, type GateInput } from '../../../shared/budget/evaluation-gate';
-import { parsePeriodId } from '../../../shared/budget/period';
+import { parsePeriodId } from '../../../shared/basics/period';
 import { PeriodSpendView } from '../../../shared/budget/spend-view';
 import type { ThrottleLevel } from '../../../shared/budget/thresholds';
 

@@ -1,9 +1,9 @@
 import { DEFAULT_BUDGET_CONFIG } from '../../../shared/budget/budget-config';
 import { evaluateBudget } from '../../../shared/budget/evaluate-budgets';
-import { parsePeriodId } from '../../../shared/budget/period';
+import { parsePeriodId } from '../../../shared/basics/period';
 import { recommend } from '../../../shared/budget/recommendations';
 import { PRICE_TABLE } from '../../../shared/pricing';
-import type { ModelUsage } from '../../../shared/store/spend-shards';
+import type { ModelUsage } from '../../../shared/budget/model-usage';
 
 const USD = 1_000_000;
 const NOW = new Date('2026-11-16T00:00:00Z');

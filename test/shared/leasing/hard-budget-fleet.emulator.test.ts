@@ -1,10 +1,10 @@
 import { withBudget } from '../../../shared/budget/budget-config';
-import { periodOf } from '../../../shared/budget/period';
+import { periodOf } from '../../../shared/basics/period';
 import { estimateCost } from '../../../shared/pricing/ai-cost';
 import { PRICE_TABLE } from '../../../shared/pricing/price-data';
 import { surveyAllowance } from '../../../shared/store/allowance-store';
 import { updateBudgetConfig } from '../../../shared/store/budget-config-store';
-import { COLLECTIONS } from '../../../shared/store/collections';
+import { COLLECTIONS } from '../../../shared/basics/collections';
 import { startAgentProcess, type AgentReport } from '../../../bench/agent-fleet';
 import type { AgentProcessConfig } from '../../../bench/agent-fleet';
 import { readSpendTotals, waitForCounted } from '../../support/spend-helpers';

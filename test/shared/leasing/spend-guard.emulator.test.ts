@@ -1,6 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import { withBudget } from '../../../shared/budget/budget-config';
-import { periodOf } from '../../../shared/budget/period';
+import { periodOf } from '../../../shared/basics/period';
 import { priceCostEvent } from '../../../shared/budget/price-cost-event';
 import type { CostEvent } from '../../../shared/contracts/cost-event';
 import { HardBudgetExceededError } from '../../../shared/leasing/hard-budget-error';

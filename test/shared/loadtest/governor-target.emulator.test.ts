@@ -2,7 +2,7 @@ import { resolveLoadPlan } from '../../../shared/loadtest/load-plan';
 import { runLoadTest } from '../../../shared/loadtest/run-load-test';
 import { createTarget } from '../../../shared/loadtest/target-spec';
 import { parseThreshold } from '../../../shared/loadtest/thresholds';
-import { COLLECTIONS } from '../../../shared/store/collections';
+import { COLLECTIONS } from '../../../shared/basics/collections';
 import { startTestStack, type TestStack } from '../../support/test-stack';
 
 describe('load test of Governor’s own pipeline on the local stack', () => {

@@ -1,6 +1,5 @@
-import { measureOperation, timeOperation, type MetricSink } from '../../../shared/metrics/measure';
+import { measureOperation, timeOperation, type MetricSampleInput, type MetricSink } from '../../../shared/metrics/measure';
 import { startSystemSampler } from '../../../shared/metrics/system-sampler';
-import type { MetricSampleInput } from '../../../shared/publisher/event-builders';
 
 /** Collects what would be recorded (the sink is Governor's own interface, not a Google client). */
 class CollectingSink implements MetricSink {

@@ -3,7 +3,7 @@ import { RateLimits } from '../../../shared/security/rate-limits';
 import { createRequestGuard } from '../../../shared/security/request-guard';
 import { safeText } from '../../../shared/security/request-schemas';
 import { securityHeaders } from '../../../shared/security/security-headers';
-import type { SecurityEventInput } from '../../../shared/publisher/event-builders';
+import type { SecurityEventInput } from '../../../shared/contracts/security-event';
 import { LogLimiter } from '../../../functions/security-monitor/log-limiter';
 
 class EventLog {

@@ -1,7 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { startEmulator, type EmulatorHandle } from '../../../bin/stack/emulators';
 import { freePort } from '../../../bin/stack/ports';
-import { periodOf } from '../../../shared/budget/period';
+import { periodOf } from '../../../shared/basics/period';
 import { OptionsError } from '../../../shared/contracts/validation-error';
 import { flagsRef } from '../../../shared/store/throttle-flags-store';
 import { createThrottleReader, type ReaderState } from '../../../shared/throttle/throttle-reader';

@@ -1,18 +1,18 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { periodOf } from '../budget/period';
-import { cacheHitSummary, type CacheHitSummary } from '../cache/cache-report';
+import { periodOf } from '../basics/period';
 import type { PerformanceAlert } from '../contracts/performance-alert';
 import { METRIC_TYPES, type MetricType } from '../contracts/vocabulary';
+import type { Aggregate } from '../metrics/bucket';
+import { groupAggregates } from '../metrics/group-aggregates';
+import { performanceRecommendations, type PerformanceRecommendation } from '../metrics/performance-recommendations';
+import type { Labels } from '../metrics/series';
+import { statisticsOf, windowStatistics, type Statistics, type WindowStatistics } from '../metrics/statistics';
+import { windowMilliseconds, windowsEndingAt } from '../metrics/windows';
 import { performanceAlertsBetween } from '../store/metric-alerts-store';
 import { MINUTE_RESOLUTION_MAX_MILLISECONDS, readAggregates, resolutionFor, type BucketAggregate } from '../store/metric-buckets';
 import { loadAlertRules } from '../store/metric-rules-store';
 import { readSpendTotals } from '../store/spend-shards';
-import type { Aggregate } from './bucket';
-import { groupAggregates } from './group-aggregates';
-import { performanceRecommendations, type PerformanceRecommendation } from './performance-recommendations';
-import type { Labels } from './series';
-import { statisticsOf, windowStatistics, type Statistics, type WindowStatistics } from './statistics';
-import { windowMilliseconds, windowsEndingAt } from './windows';
+import { cacheHitSummary, type CacheHitSummary } from './cache-report';
 
 /** Statistics of a metric over a window ending now, with the trend against the window before. */
 export async function metricStatistics(db: Firestore, metric: MetricType, window: string, filter: Labels = {}, now: Date = new Date()): Promise<WindowStatistics> {

@@ -1,7 +1,7 @@
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import { COLLECTIONS } from '../basics/collections';
 import type { SecurityEventKind } from '../contracts/vocabulary';
 import { SECURITY_EVENT_KINDS } from '../contracts/vocabulary';
-import { COLLECTIONS } from '../store/collections';
 import { banView, listBans, type BanView } from '../store/bans-store';
 
 export interface SecurityReport {

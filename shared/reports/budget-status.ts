@@ -1,17 +1,18 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { cacheSavingsBetween, type CacheSavings } from '../cache/cache-report';
+import { periodOf } from '../basics/period';
+import { BUDGET_KEYS, type BudgetKey } from '../budget/budget-config';
+import { evaluateBudget, type BudgetState } from '../budget/evaluate-budgets';
+import type { Forecast } from '../budget/forecast';
+import type { ModelUsage } from '../budget/model-usage';
+import { recommend, type Recommendation } from '../budget/recommendations';
+import type { ThrottleLevel } from '../budget/thresholds';
 import type { BudgetAlert } from '../contracts/budget-alert';
 import type { PriceTable } from '../pricing/price-table';
 import { alertsOfPeriod } from '../store/budget-alerts-store';
 import { loadBudgetConfig, type ConfigOrigin } from '../store/budget-config-store';
-import { readPeriodSpend, readPeriodStart, type ModelUsage } from '../store/spend-shards';
+import { readPeriodSpend, readPeriodStart } from '../store/spend-shards';
 import { readFlags } from '../store/throttle-flags-store';
-import { BUDGET_KEYS, type BudgetKey } from './budget-config';
-import { evaluateBudget, type BudgetState } from './evaluate-budgets';
-import type { Forecast } from './forecast';
-import { periodOf } from './period';
-import { recommend, type Recommendation } from './recommendations';
-import type { ThrottleLevel } from './thresholds';
+import { cacheSavingsBetween, type CacheSavings } from './cache-report';
 
 export interface BudgetLine {
   budget: BudgetKey;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventIdOf, lastEventIdOf, MAX_SEQ, newSessionPrefix } from '../../../shared/leasing/lease-event-ids';
+import { eventIdOf, lastEventIdOf, MAX_SEQ, newSessionPrefix } from '../../../shared/budget/lease-event-ids';
 
 describe('lease event ids', () => {
   describe('eventIdOf', () => {

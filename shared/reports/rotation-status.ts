@@ -1,8 +1,8 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import type { Firestore } from '@google-cloud/firestore';
+import { listVersions } from '../secrets/key-rotation';
+import { planRotation, type RotationSettings, type VersionState } from '../secrets/rotation-policy';
 import { loadRotationConfig } from '../store/rotation-config-store';
-import { listVersions } from './key-rotation';
-import { planRotation, type RotationSettings, type VersionState } from './rotation-policy';
 
 /** One configured secret as operators see it: its versions and when it rotates next. */
 export interface SecretRotationStatus {
