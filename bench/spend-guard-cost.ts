@@ -1,14 +1,14 @@
 /**
  * What a covered hard-budget call costs the agent, alone in one process: `reserve()` against a
  * lease that covers it, then `settle()`, next to the soft path (throttle flag check, then the cost
- * event) in the same loop. In the fleet runs of bench/budget-hard, dozens of agents share a process
+ * event) measured in the same run. In the fleet runs of bench/budget-hard, dozens of agents share a process
  * and two cores with the emulators, so a call's measured time is mostly other agents' turns on the
  * event loop and the scheduler; this run separates the guard's own share.
  */
 import { Firestore } from '@google-cloud/firestore';
 import { withBudget } from '../shared/budget/budget-config';
 import { createSpendGuard } from '../shared/leasing/spend-guard';
-import { createPublisher } from '../shared/publisher/publisher';
+import { createPublisher, type GovernorPublisher } from '../shared/publisher/publisher';
 import { createThrottleReader } from '../shared/throttle/throttle-reader';
 import { updateBudgetConfig } from '../shared/store/budget-config-store';
 import { provisionTopics } from '../bin/stack/provision';
@@ -18,9 +18,11 @@ import { microsSince } from './bench-support';
 export interface GuardCost {
   /** reserve (covered) + settle, µs per call. */
   hard: number[];
+  /** reserve alone (covered): the wait before the model call starts, µs. */
+  reserve: number[];
   /** flag check + cost event, µs per call. */
   soft: number[];
-  /** Calls of the hard loop that needed a lease round trip (not in `hard`). */
+  /** Calls of the hard phase that needed a lease round trip (not in `hard`). */
   roundTrips: number;
 }
 
@@ -35,39 +37,61 @@ const COST_DEFAULTS = {
   maxBuffered: 2_000,
 };
 
+/**
+ * The two paths run as separate phases, each with its own publisher: interleaved in one loop,
+ * every 100th event fills a batch and pays its synchronous send, and with two events per turn
+ * that send lands on the same path every time, which would charge it all to one side.
+ */
 export async function measureGuardCost(projectId: string, call: { model: string; inputTokens: number; maxOutputTokens: number }): Promise<GuardCost> {
   const options = COST_DEFAULTS;
   await provisionTopics({ projectId, pubsubHost: process.env.PUBSUB_EMULATOR_HOST!, topology: loadTopology({}) });
   const db = new Firestore({ projectId });
   await updateBudgetConfig(db, (c) => ({ ...withBudget(c, 'AI_API_CALLS', options.budgetMicros), budgetMode: { AI_API_CALLS: 'hard' as const } }));
-  const publisher = createPublisher({ projectId, source: 'bench-guard-cost', exitHook: false });
-  const guard = await createSpendGuard({ publisher, firestore: db, agent: 'bench-guard-cost', exitHook: false }).ready();
-  const throttle = await createThrottleReader({ projectId, firestore: db }).ready();
-  const result: GuardCost = { hard: [], soft: [], roundTrips: 0 };
+  const result: GuardCost = { hard: [], reserve: [], soft: [], roundTrips: 0 };
+  const usageOf = (i: number) => ({ inputTokens: call.inputTokens, outputTokens: 75 + (i % 226) });
+  async function pace(i: number, publisher: GovernorPublisher): Promise<void> {
+    if (i % options.burst !== options.burst - 1) return;
+    await new Promise((r) => setImmediate(r));
+    while (publisher.stats().buffered > options.maxBuffered) await new Promise((r) => setTimeout(r, 1));
+  }
   try {
-    for (let i = 0; i < options.warmupCalls + options.calls; i++) {
-      const usage = { inputTokens: call.inputTokens, outputTokens: 75 + (i % 226) };
-      // Hard: reserve against the lease, settle with the real usage.
-      const before = guard.stats().withRoundTrip;
-      let t = process.hrtime.bigint();
-      const reservation = await guard.reserve(call);
-      reservation.settle(usage);
-      const hard = microsSince(t);
-      if (guard.stats().withRoundTrip !== before) result.roundTrips += 1;
-      else if (i >= options.warmupCalls) result.hard.push(hard);
-      // Soft: the flag check and the cost event.
-      t = process.hrtime.bigint();
-      if (throttle.throttleLevel('AI_API_CALLS') !== 'blocked') publisher.recordAiUsage({ model: call.model, ...usage });
-      if (i >= options.warmupCalls) result.soft.push(microsSince(t));
-      if (i % options.burst === options.burst - 1) {
-        await new Promise((r) => setImmediate(r));
-        while (publisher.stats().buffered > options.maxBuffered) await new Promise((r) => setTimeout(r, 1));
+    // Soft: the flag check and the cost event.
+    const softPublisher = createPublisher({ projectId, source: 'bench-guard-cost-soft', exitHook: false });
+    const throttle = await createThrottleReader({ projectId, firestore: db }).ready();
+    try {
+      for (let i = 0; i < options.warmupCalls + options.calls; i++) {
+        const t = process.hrtime.bigint();
+        if (throttle.throttleLevel('AI_API_CALLS') !== 'blocked') softPublisher.recordAiUsage({ model: call.model, ...usageOf(i) });
+        if (i >= options.warmupCalls) result.soft.push(microsSince(t));
+        await pace(i, softPublisher);
       }
+    } finally {
+      await throttle.close();
+      await softPublisher.close();
+    }
+    // Hard: reserve against the lease, settle with the real usage.
+    const hardPublisher = createPublisher({ projectId, source: 'bench-guard-cost-hard', exitHook: false });
+    const guard = await createSpendGuard({ publisher: hardPublisher, firestore: db, agent: 'bench-guard-cost', exitHook: false }).ready();
+    try {
+      for (let i = 0; i < options.warmupCalls + options.calls; i++) {
+        const before = guard.stats().withRoundTrip;
+        const t = process.hrtime.bigint();
+        const reservation = await guard.reserve(call);
+        const reserved = microsSince(t);
+        reservation.settle(usageOf(i));
+        const total = microsSince(t);
+        if (guard.stats().withRoundTrip !== before) result.roundTrips += 1;
+        else if (i >= options.warmupCalls) {
+          result.hard.push(total);
+          result.reserve.push(reserved);
+        }
+        await pace(i, hardPublisher);
+      }
+    } finally {
+      await guard.close();
+      await hardPublisher.close();
     }
   } finally {
-    await guard.close();
-    await throttle.close();
-    await publisher.close();
     await db.terminate();
   }
   return result;
