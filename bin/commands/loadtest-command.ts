@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Firestore } from '@google-cloud/firestore';
+import { projectIdOf } from '../../functions/common/settings';
 import { htmlReport } from '../../shared/loadtest/html-report';
 import { resultOf, type LoadTestResult } from '../../shared/loadtest/load-test-result';
 import { metricEventsOf } from '../../shared/loadtest/metric-events';
@@ -28,7 +29,7 @@ async function report(result: LoadTestResult, f: Pick<LoadtestFlags, 'json' | 'o
   if (f.html) writeFileSync(f.html, htmlReport(result));
   const { recording: _raw, ...printable } = result;
   output(printable, Boolean(f.json), () => renderSummary(result));
-  const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+  const projectId = projectIdOf(process.env);
   // Results become metric events when a project is configured, unless --no-metrics.
   if (f.metrics !== false && projectId) {
     const publisher = createPublisher({ projectId, source: `governor-loadtest`, exitHook: false, onError: () => undefined });
@@ -100,7 +101,7 @@ export function registerLoadtestCommand(program: Command): void {
           const target = await createTarget(spec, Boolean(f.allowRemote));
           await target.open?.();
           const recording = await recordLoad(plan, target, { ...executor, partition: task });
-          const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+          const projectId = projectIdOf(process.env);
           if (!projectId) throw new CliError('a task stores its result in Firestore: set GOOGLE_CLOUD_PROJECT');
           const db = new Firestore({ projectId });
           try {
@@ -161,7 +162,7 @@ export function registerLoadtestCommand(program: Command): void {
     .option('--html <file.html>', 'write an HTML report')
     .option('--no-metrics', 'do not publish the results as metric events')
     .action(async (runId: string, f: LoadtestFlags & { wait: string }) => {
-      const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+      const projectId = projectIdOf(process.env);
       if (!projectId) throw new CliError('set GOOGLE_CLOUD_PROJECT');
       const db = new Firestore({ projectId });
       try {
