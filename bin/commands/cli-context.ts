@@ -75,11 +75,6 @@ export function intOption(value: string, name: string, range: { min?: number; ma
   return n;
 }
 
-/** Prints JSON or a human rendering. */
-export function output(value: unknown, json: boolean, render: () => string): void {
-  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : render()}\n`);
-}
-
 /** A JSON file an operator passes to a `set` command; a missing or malformed file is a CliError naming it. */
 export function readJsonFile(file: string): unknown {
   try {

@@ -7,9 +7,10 @@ import { parseThreshold, ThresholdError, type Threshold } from '../../shared/loa
 import { PIPELINE_EVENT_TYPES, type PipelineEventType } from '../../shared/loadtest/governor-target';
 import { CLOUD_RUN_TASK_ENV } from '../../shared/loadtest/task-results';
 import { CliError, intOption } from './cli-context';
+import type { JsonFlag } from './json-output';
 
 /** The flags of `governor loadtest run`, as commander hands them over. */
-export interface LoadtestFlags {
+export interface LoadtestFlags extends JsonFlag {
   target: string;
   url?: string;
   method?: string;
@@ -35,7 +36,6 @@ export interface LoadtestFlags {
   taskCount?: string;
   runId?: string;
   allowRemote?: boolean;
-  json?: boolean;
   out?: string;
   html?: string;
   metrics?: boolean;
