@@ -3,7 +3,8 @@ import { flushDigests } from '../../functions/common/operator/operator-actions';
 import { parseAlertRouting, type AlertRoute } from '../../shared/alerts/alert-routing';
 import { listDeliveries, type DeliveryStatus } from '../../shared/store/alert-deliveries-store';
 import { loadAlertRouting, updateAlertRouting } from '../../shared/store/alert-routing-store';
-import { CliError, intOption, output, readJsonFile, withCliContext } from './cli-context';
+import { CliError, intOption, readJsonFile, withCliContext } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 const STATUSES: readonly DeliveryStatus[] = ['queued', 'sending', 'sent', 'dead-lettered'];
 const matches = (r: AlertRoute) =>
@@ -16,11 +17,11 @@ export function registerAlertsCommand(program: Command): void {
   routing
     .command('show', { isDefault: true })
     .description('the routing in force')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: JsonFlag) => {
       await withCliContext(async (ctx) => {
         const loaded = await loadAlertRouting(ctx.firestore());
-        output(loaded, Boolean(opts.json), () =>
+        printResult(loaded, opts, () =>
           [
             `routing: ${loaded.origin}${loaded.rejected ? ` (stored routing rejected: ${loaded.rejected})` : ''}`,
             `  from ${loaded.config.from}; at most one email per route every ${loaded.config.digestWindowSeconds} s (the rest is sent as a digest)`,
@@ -46,8 +47,8 @@ export function registerAlertsCommand(program: Command): void {
     .description('recent alert deliveries, newest first: queued, sending, sent or dead-lettered, with the last error')
     .option('--status <status>', `only one of ${STATUSES.join(', ')}`)
     .option('--limit <n>', 'most deliveries to list', '20')
-    .option('--json', 'print JSON')
-    .action(async (opts: { status?: string; limit: string; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { status?: string; limit: string } & JsonFlag) => {
       if (opts.status && !STATUSES.includes(opts.status as DeliveryStatus)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`);
       const limit = intOption(opts.limit, 'limit', { min: 1, max: 1000 });
       await withCliContext(async (ctx) => {
@@ -61,7 +62,7 @@ export function registerAlertsCommand(program: Command): void {
           sentAt: d.sentAt?.toDate().toISOString(),
           lastError: d.lastError,
         }));
-        output(rows, Boolean(opts.json), () =>
+        printResult(rows, opts, () =>
           rows.length === 0
             ? 'no alert deliveries'
             : rows.map((r) => `${r.queuedAt}  ${r.status.padEnd(13)} ${r.route}  ${r.kind}  ${r.delivery}${r.attempts ? `  (${r.attempts} failed: ${r.lastError ?? '?'})` : ''}`).join('\n'),

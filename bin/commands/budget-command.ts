@@ -5,7 +5,8 @@ import { budgetReport, budgetStatus, type BudgetStatus } from '../../shared/repo
 import { formatPercent, formatUsd } from '../../shared/basics/money';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
-import { withCliContext, output, operatorDeps } from './cli-context';
+import { withCliContext, operatorDeps } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 import { registerBudgetModeCommands } from './budget-mode-command';
 
 function renderStatus(status: BudgetStatus): string {
@@ -37,11 +38,11 @@ export function registerBudgetCommand(program: Command): void {
   budget
     .command('show')
     .description('the budget config in force')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: JsonFlag) => {
       await withCliContext(async (ctx) => {
         const loaded = await loadBudgetConfig(ctx.firestore());
-        output(loaded, Boolean(opts.json), () =>
+        printResult(loaded, opts, () =>
           [
             `config: ${loaded.origin}${loaded.rejected ? ` (stored config rejected: ${loaded.rejected})` : ''}`,
             ...BUDGET_KEYS.map((k) => `  ${k.padEnd(13)} ${formatUsd(budgetMicrosOf(loaded.config, k))}`),
@@ -67,22 +68,22 @@ export function registerBudgetCommand(program: Command): void {
   budget
     .command('status')
     .description('per budget: spent, %, remaining, forecast, flag, alerts (this month)')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: JsonFlag) => {
       await withCliContext(async (ctx) => {
         const status = await budgetStatus(ctx.firestore());
-        output(status, Boolean(opts.json), () => renderStatus(status));
+        printResult(status, opts, () => renderStatus(status));
       });
     });
 
   budget
     .command('report')
     .description('the status plus spend by model and recommendations')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: JsonFlag) => {
       await withCliContext(async (ctx) => {
         const report = await budgetReport(ctx.firestore(), PRICE_TABLE);
-        output(report, Boolean(opts.json), () =>
+        printResult(report, opts, () =>
           [
             renderStatus(report),
             '',

@@ -7,7 +7,8 @@ import { periodOf } from '../../shared/basics/period';
 import { surveyAllowance } from '../../shared/store/allowance-store';
 import { loadBudgetConfig, updateBudgetConfig } from '../../shared/store/budget-config-store';
 import { parseBudgetKey } from '../../functions/common/operator/operator-actions';
-import { CliError, output, withCliContext } from './cli-context';
+import { CliError, withCliContext } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 /** `budget mode` and `budget allowance`: hard budgets (leased allowance, shared/leasing). */
 export function registerBudgetModeCommands(budget: Command): void {
@@ -31,8 +32,8 @@ export function registerBudgetModeCommands(budget: Command): void {
   budget
     .command('allowance <budget>')
     .description("a hard budget's allowance this month, per shard: charged spend, leased, free")
-    .option('--json', 'print JSON')
-    .action(async (text: string, opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (text: string, opts: JsonFlag) => {
       const key = parseBudgetKey(text);
       await withCliContext(async (ctx) => {
         const { config } = await loadBudgetConfig(ctx.firestore());
@@ -41,7 +42,7 @@ export function registerBudgetModeCommands(budget: Command): void {
         const shards = await surveyAllowance(ctx.firestore(), periodId, key, budgetMicros, Date.now(), LEASE_POLICY_DEFAULTS.reapGraceMilliseconds);
         const total = (pick: (s: (typeof shards)[number]) => number) => shards.reduce((n, s) => n + pick(s), 0);
         const value = { budget: key, mode: budgetModeOf(config, key), period: periodId, budgetMicros, spentMicros: total((s) => s.spentMicros), leasedMicros: total((s) => s.outstandingMicros), freeMicros: total((s) => Math.max(0, s.availableMicros)), shards };
-        output(value, Boolean(opts.json), () =>
+        printResult(value, opts, () =>
           [
             `${key} (${value.mode}) ${periodId}: ${formatUsd(value.spentMicros)} charged, ${formatUsd(value.leasedMicros)} leased, ${formatUsd(value.freeMicros)} free of ${formatUsd(budgetMicros)}`,
             ...shards.map((s) => `  shard ${s.shard}: ${formatUsd(s.spentMicros)} charged, ${formatUsd(s.outstandingMicros)} in ${s.leases} lease(s), ${formatUsd(s.availableMicros)} free${s.reapableMicros > 0 ? `, ${formatUsd(s.reapableMicros)} in expired leases (reaped by the next grant)` : ''}`),

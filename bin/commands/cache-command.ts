@@ -12,7 +12,8 @@ import { windowsEndingAt } from '../../shared/metrics/windows';
 import { readAggregates, resolutionFor } from '../../shared/store/metric-buckets';
 import { loadAlertRules } from '../../shared/store/metric-rules-store';
 import { windowMilliseconds } from '../../shared/metrics/windows';
-import { withCliContext, CliError, output, type CliContext } from './cli-context';
+import { withCliContext, CliError, type CliContext } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 /** One line of a warm file: a plain entry, or a known answer to a generation request. */
 const warmItemSchema = z.union([
@@ -67,8 +68,8 @@ export function registerCacheCommand(program: Command): void {
     .command('stats')
     .description('fleet hit rate per tier against its target, money saved this month, Redis contents per namespace')
     .option('--window <window>', 'hit-rate window ending now', '24h')
-    .option('--json', 'print JSON')
-    .action(async (opts: { window: string; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { window: string } & JsonFlag) => {
       let ms: number;
       try {
         ms = windowMilliseconds(opts.window);
@@ -89,7 +90,7 @@ export function registerCacheCommand(program: Command): void {
           await c.close();
         }
         const result = { window: opts.window, hitRate, savedThisMonth: savings, redis };
-        output(result, Boolean(opts.json), () =>
+        printResult(result, opts, () =>
           [
             hitRate
               ? `Hit rate over ${opts.window}: ${hitRate.hitRatePercent.toFixed(1)} % of ${hitRate.lookups} lookups (target ${hitRate.target} %: ${hitRate.met ? 'met' : 'missed'}); ${Object.entries(hitRate.byTier).map(([t, s]) => `${t} ${(s * 100).toFixed(1)} %`).join(', ')}`
@@ -124,8 +125,8 @@ export function registerCacheCommand(program: Command): void {
   cache
     .command('warm <file>')
     .description('store known answers from a JSON array or JSON Lines file ({namespace,key,value,tags} or {request,response}); all validated first')
-    .option('--json', 'print JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (file: string, opts: JsonFlag) => {
       const items = readWarmFile(file);
       await withCliContext(async (ctx) => {
         const c = await connected(sharedCache(ctx));
@@ -142,7 +143,7 @@ export function registerCacheCommand(program: Command): void {
             }
           }
           const result = { entries, answers, vectorIndex: c.semanticBackend?.vectorIndex ?? null };
-          output(result, Boolean(opts.json), () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
+          printResult(result, opts, () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
         } finally {
           await c.close();
         }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { projectIdOf } from '../../functions/common/settings';
 import type { OperatorDeps } from '../../functions/common/operator/operator-actions';
 import { createLogger } from '../../shared/logging/logger';
 import { secretManagerClient } from '../../shared/secrets/secret-manager-client';
@@ -22,7 +23,7 @@ export class CliError extends Error {
 }
 
 function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
-  const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
+  const projectId = projectIdOf(env);
   if (!projectId) {
     throw new CliError('set GOOGLE_CLOUD_PROJECT (and PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST for the local stack; `npm start` prints them)');
   }
@@ -72,11 +73,6 @@ export function intOption(value: string, name: string, range: { min?: number; ma
     throw new CliError(range.min !== undefined && range.max !== undefined ? `--${name} must be an integer from ${min} to ${max}, got "${value}"` : `--${name} must be an integer, got "${value}"`);
   }
   return n;
-}
-
-/** Prints JSON or a human rendering. */
-export function output(value: unknown, json: boolean, render: () => string): void {
-  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : render()}\n`);
 }
 
 /** A JSON file an operator passes to a `set` command; a missing or malformed file is a CliError naming it. */

@@ -2,7 +2,8 @@ import type { v1 } from '@google-cloud/pubsub';
 import type { Command } from 'commander';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
 import { deadLetterTopicOf } from '../../shared/topology/topology';
-import { CliError, intOption, output, withCliContext } from './cli-context';
+import { CliError, intOption, withCliContext } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 interface DeadLetterView {
   messageId: string;
@@ -40,8 +41,8 @@ export function registerDeadLettersCommand(program: Command): void {
     .option('--max <n>', 'most messages to read', '20')
     .option('--ack', 'remove the messages read')
     .option('--replay', 'publish the messages read to their topic again (e.g. alerts, once SMTP works), then remove them')
-    .option('--json', 'print JSON')
-    .action(async (opts: { topic: string; max: string; ack?: boolean; replay?: boolean; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { topic: string; max: string; ack?: boolean; replay?: boolean } & JsonFlag) => {
       const max = intOption(opts.max, 'max', { min: 1, max: 1000 });
       await withCliContext(async (ctx) => {
         const topic = ctx.topology.topics[opts.topic as keyof typeof ctx.topology.topics];
@@ -78,7 +79,7 @@ export function registerDeadLettersCommand(program: Command): void {
           else await client.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: 0 });
         }
         await client.close();
-        output(views, Boolean(opts.json), () =>
+        printResult(views, opts, () =>
           views.length === 0
             ? `no dead letters on ${spec.topic}`
             : opts.replay

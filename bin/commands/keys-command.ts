@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { rotateKeyNow } from '../../functions/common/operator/operator-actions';
 import { keyRotationStatus } from '../../shared/reports/rotation-status';
 import { updateRotationConfig } from '../../shared/store/rotation-config-store';
-import { withCliContext, output, operatorDeps } from './cli-context';
+import { withCliContext, operatorDeps } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(2)} h`;
 
@@ -12,11 +13,11 @@ export function registerKeysCommand(program: Command): void {
   keys
     .command('status')
     .description('versions (state, age) and next rotation of every configured secret')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: JsonFlag) => {
       await withCliContext(async (ctx) => {
         const status = await keyRotationStatus(ctx.secretManager(), ctx.firestore(), ctx.projectId);
-          output(status, Boolean(opts.json), () =>
+          printResult(status, opts, () =>
             status.length === 0
               ? 'no secret has rotation settings (governor keys configure <secret> …)'
               : status

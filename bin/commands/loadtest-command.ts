@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Firestore } from '@google-cloud/firestore';
+import { projectIdOf } from '../../functions/common/settings';
 import { htmlReport } from '../../shared/loadtest/html-report';
 import { resultOf, type LoadTestResult } from '../../shared/loadtest/load-test-result';
 import { metricEventsOf } from '../../shared/loadtest/metric-events';
@@ -14,7 +15,8 @@ import { RemoteTargetError } from '../../shared/loadtest/target-guard';
 import { collectTaskResults, storeTaskResult, CLOUD_RUN_TASK_ENV } from '../../shared/loadtest/task-results';
 import { runDistributed } from '../../shared/loadtest/worker-pool';
 import { createPublisher } from '../../shared/publisher/publisher';
-import { CliError, intOption, output, readJsonFile } from './cli-context';
+import { CliError, intOption, readJsonFile } from './cli-context';
+import { jsonOption, jsonText, printResult, type JsonFlag } from './json-output';
 import { msOption, planOf, runIdOf, targetSpecOf, taskOf, thresholdsOf, type LoadtestFlags } from './loadtest-options';
 
 /** k6's exit code when thresholds fail, so CI written for k6 reads Governor's the same way. */
@@ -24,11 +26,11 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Prints, exports and publishes a result, and sets the exit code from its verdict. */
 async function report(result: LoadTestResult, f: Pick<LoadtestFlags, 'json' | 'out' | 'html' | 'metrics'>): Promise<void> {
-  if (f.out) writeFileSync(f.out, `${JSON.stringify(result, null, 2)}\n`);
+  if (f.out) writeFileSync(f.out, jsonText(result));
   if (f.html) writeFileSync(f.html, htmlReport(result));
   const { recording: _raw, ...printable } = result;
-  output(printable, Boolean(f.json), () => renderSummary(result));
-  const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+  printResult(printable, f, () => renderSummary(result));
+  const projectId = projectIdOf(process.env);
   // Results become metric events when a project is configured, unless --no-metrics.
   if (f.metrics !== false && projectId) {
     const publisher = createPublisher({ projectId, source: `governor-loadtest`, exitHook: false, onError: () => undefined });
@@ -79,7 +81,7 @@ export function registerLoadtestCommand(program: Command): void {
     .option('--task-count <n>', `tasks of the run (default $${CLOUD_RUN_TASK_ENV.count})`)
     .option('--run-id <id>', `run id (tasks: default $${CLOUD_RUN_TASK_ENV.execution})`)
     .option('--allow-remote', 'allow a target outside the loopback range')
-    .option('--json', 'print the result as JSON')
+    .addOption(jsonOption('print the result as JSON'))
     .option('--out <file.json>', 'write the full result (mergeable with `loadtest merge`)')
     .option('--html <file.html>', 'write a self-contained HTML report')
     .option('--no-metrics', 'do not publish the results as Governor metric events')
@@ -100,7 +102,7 @@ export function registerLoadtestCommand(program: Command): void {
           const target = await createTarget(spec, Boolean(f.allowRemote));
           await target.open?.();
           const recording = await recordLoad(plan, target, { ...executor, partition: task });
-          const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+          const projectId = projectIdOf(process.env);
           if (!projectId) throw new CliError('a task stores its result in Firestore: set GOOGLE_CLOUD_PROJECT');
           const db = new Firestore({ projectId });
           try {
@@ -128,9 +130,9 @@ export function registerLoadtestCommand(program: Command): void {
   loadtest
     .command('profiles')
     .description('the built-in profiles and their stages')
-    .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      output(PROFILES, Boolean(opts.json), () =>
+    .addOption(jsonOption())
+    .action((opts: JsonFlag) => {
+      printResult(PROFILES, opts, () =>
         PROFILE_NAMES.map((n) => `${n.padEnd(12)} ${PROFILES[n].description}\n${' '.repeat(13)}stages ${PROFILES[n].stages.map((s) => `${s.users}:${s.durationSeconds}s`).join(',')}`).join('\n'),
       );
     });
@@ -139,7 +141,7 @@ export function registerLoadtestCommand(program: Command): void {
     .command('merge <files...>')
     .description('merge results written with --out (e.g. from several machines) exactly, and judge them')
     .option('--threshold <expr>', 'pass/fail criterion (repeatable; default those of the first run)', collect, [])
-    .option('--json', 'print JSON')
+    .addOption(jsonOption())
     .option('--out <file.json>', 'write the merged result')
     .option('--html <file.html>', 'write an HTML report')
     .option('--no-metrics', 'do not publish the results as metric events')
@@ -156,12 +158,12 @@ export function registerLoadtestCommand(program: Command): void {
     .description('merge the results the Cloud Run tasks of a run stored, and judge them')
     .option('--threshold <expr>', 'pass/fail criterion (repeatable)', collect, [])
     .option('--wait <time>', 'wait up to this long for missing tasks', '0s')
-    .option('--json', 'print JSON')
+    .addOption(jsonOption())
     .option('--out <file.json>', 'write the merged result')
     .option('--html <file.html>', 'write an HTML report')
     .option('--no-metrics', 'do not publish the results as metric events')
     .action(async (runId: string, f: LoadtestFlags & { wait: string }) => {
-      const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+      const projectId = projectIdOf(process.env);
       if (!projectId) throw new CliError('set GOOGLE_CLOUD_PROJECT');
       const db = new Firestore({ projectId });
       try {

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { ulid } from 'ulid';
+import { projectIdOf } from '../../functions/common/settings';
 import { LoadPlanError, parseDurationSeconds, resolveLoadPlan, type ExecutorModel, type LoadPlan } from '../../shared/loadtest/load-plan';
 import type { TargetSpec } from '../../shared/loadtest/target-spec';
 import { parseThreshold, ThresholdError, type Threshold } from '../../shared/loadtest/thresholds';
 import { PIPELINE_EVENT_TYPES, type PipelineEventType } from '../../shared/loadtest/governor-target';
 import { CLOUD_RUN_TASK_ENV } from '../../shared/loadtest/task-results';
 import { CliError, intOption } from './cli-context';
+import type { JsonFlag } from './json-output';
 
 /** The flags of `governor loadtest run`, as commander hands them over. */
-export interface LoadtestFlags {
+export interface LoadtestFlags extends JsonFlag {
   target: string;
   url?: string;
   method?: string;
@@ -34,7 +36,6 @@ export interface LoadtestFlags {
   taskCount?: string;
   runId?: string;
   allowRemote?: boolean;
-  json?: boolean;
   out?: string;
   html?: string;
   metrics?: boolean;
@@ -90,7 +91,7 @@ function headersOf(pairs: string[]): Record<string, string> | undefined {
 export function targetSpecOf(f: LoadtestFlags, runId: string, env: NodeJS.ProcessEnv = process.env): TargetSpec {
   const timeoutMilliseconds = f.timeout ? ms(f.timeout, 'timeout') : undefined;
   if (f.target === 'governor') {
-    const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
+    const projectId = projectIdOf(env);
     if (!projectId) throw new CliError('--target governor needs GOOGLE_CLOUD_PROJECT (and the emulator hosts `npm start` prints)');
     const types = f.events ? (f.events.split(',').map((t) => t.trim()) as PipelineEventType[]) : undefined;
     for (const t of types ?? []) if (!PIPELINE_EVENT_TYPES.includes(t)) throw new CliError(`--events: "${t}" is not one of ${PIPELINE_EVENT_TYPES.join(', ')}`);

@@ -5,7 +5,8 @@ import { metricStatistics, performanceReport } from '../../shared/reports/metric
 import type { Statistics } from '../../shared/metrics/statistics';
 import { windowMilliseconds } from '../../shared/metrics/windows';
 import { loadAlertRules, updateAlertRules } from '../../shared/store/metric-rules-store';
-import { withCliContext, CliError, output, readJsonFile } from './cli-context';
+import { withCliContext, CliError, readJsonFile } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 function metricOf(text: string): MetricType {
   const metric = text.toUpperCase().replace(/-/g, '_') as MetricType;
@@ -47,13 +48,13 @@ export function registerMetricsCommand(program: Command): void {
     .description(`count, mean, median, p95, p99, min, max, rate and trend of a metric (${METRIC_TYPES.join(', ')})`)
     .option('--window <window>', 'window ending now: 5m, 1h, 24h or <n>s|m|h|d', '1h')
     .option('--label <key=value>', 'only series with this label (repeatable)', collect, [])
-    .option('--json', 'print JSON')
-    .action(async (name: string, opts: { window: string; label: string[]; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (name: string, opts: { window: string; label: string[] } & JsonFlag) => {
       const metric = metricOf(name);
       const window = checkWindow(opts.window);
       await withCliContext(async (ctx) => {
         const stats = await metricStatistics(ctx.firestore(), metric, window, labelsOf(opts.label));
-        output(stats, Boolean(opts.json), () =>
+        printResult(stats, opts, () =>
           [
             `${metric} over the last ${window} (${stats.window.start} → ${stats.window.end})${opts.label.length ? ` where ${opts.label.join(', ')}` : ''}`,
             `  ${renderStats(METRIC_UNITS[metric], stats)}`,
@@ -68,12 +69,12 @@ export function registerMetricsCommand(program: Command): void {
     .command('report')
     .description('statistics per metric and operation, alerts, and recommendations')
     .option('--window <window>', 'window ending now', '24h')
-    .option('--json', 'print JSON')
-    .action(async (opts: { window: string; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { window: string } & JsonFlag) => {
       const window = checkWindow(opts.window);
       await withCliContext(async (ctx) => {
         const report = await performanceReport(ctx.firestore(), window);
-        output(report, Boolean(opts.json), () =>
+        printResult(report, opts, () =>
           [
             `Performance over the last ${window}`,
             ...Object.entries(report.metrics).flatMap(([metric, m]) => [
@@ -96,11 +97,11 @@ export function registerMetricsCommand(program: Command): void {
   rules
     .command('show', { isDefault: true })
     .description('the rules in force')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: JsonFlag) => {
       await withCliContext(async (ctx) => {
         const loaded = await loadAlertRules(ctx.firestore());
-        output(loaded, Boolean(opts.json), () =>
+        printResult(loaded, opts, () =>
           [
             `rules: ${loaded.origin}${loaded.rejected ? ` (stored rules rejected: ${loaded.rejected})` : ''}`,
             ...loaded.config.map((r) => `  ${r.id}: ${r.severity} when ${r.statistic} ${r.metric} ${r.comparator} ${r.limit} over ${r.window}${r.groupBy.length ? ` per ${r.groupBy.join('+')}` : ''} (clears at ${r.comparator === 'above' ? clearAtOf(r) : clearAtOf(r).toFixed(1)})`),

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { COST_CATEGORIES, type CostCategory } from '../../shared/contracts/vocabulary';
 import { createPublisher } from '../../shared/publisher/publisher';
-import { CliError, intOption, output, withCliContext } from './cli-context';
+import { CliError, intOption, withCliContext } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 import { microsOfUsd } from '../../shared/basics/money';
 
-interface PublishCostOptions {
+interface PublishCostOptions extends JsonFlag {
   category: string;
   usd?: string;
   micros?: string;
@@ -17,7 +18,6 @@ interface PublishCostOptions {
   eventId?: string;
   times: string;
   source: string;
-  json?: boolean;
 }
 
 const int = (value: string | undefined, name: string): number | undefined => (value === undefined ? undefined : intOption(value, name));
@@ -39,7 +39,7 @@ export function registerPublishCommand(program: Command): void {
     .option('--event-id <ulid>', 'reuse an event id (default: a new ULID)')
     .option('--times <n>', 'send the event this many times', '1')
     .option('--source <agent>', 'agent id', 'governor-cli')
-    .option('--json', 'print JSON')
+    .addOption(jsonOption())
     .action(async (opts: PublishCostOptions) => {
       await withCliContext(async (ctx) => {
         const publisher = createPublisher({ projectId: ctx.projectId, source: opts.source, exitHook: false });
@@ -63,7 +63,7 @@ export function registerPublishCommand(program: Command): void {
           for (let i = 0; i < times; i++) eventId = publisher.emit({ type: 'cost', eventId, payload: JSON.parse(JSON.stringify(payload)) }).eventId;
           const stats = await publisher.close();
           if (stats.failed > 0 || stats.dropped > 0) throw new CliError(`publishing failed: ${JSON.stringify(stats)}`);
-          output({ eventId, published: stats.published, topic: ctx.topology.topics.cost }, Boolean(opts.json), () => `published ${stats.published} × event ${eventId} to ${ctx.topology.topics.cost}`);
+          printResult({ eventId, published: stats.published, topic: ctx.topology.topics.cost }, opts, () => `published ${stats.published} × event ${eventId} to ${ctx.topology.topics.cost}`);
         } finally {
           await publisher.close();
         }

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { liftBanOf, parseSubject } from '../../functions/common/operator/operator-actions';
 import { securityReport } from '../../shared/reports/security-report';
 import { banView, listBans } from '../../shared/store/bans-store';
-import { withCliContext, CliError, output, operatorDeps } from './cli-context';
+import { withCliContext, CliError, operatorDeps } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 export function registerSecurityCommands(program: Command): void {
   const bans = program.command('bans').description('fail2ban-style bans of IPs and users');
@@ -10,12 +11,12 @@ export function registerSecurityCommands(program: Command): void {
     .command('list')
     .description('bans (active by default)')
     .option('--all', 'include expired and lifted bans (their history drives escalation)')
-    .option('--json', 'print JSON')
-    .action(async (opts: { all?: boolean; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { all?: boolean } & JsonFlag) => {
       await withCliContext(async (ctx) => {
         const now = new Date();
         const list = (await listBans(ctx.firestore(), { activeOnly: !opts.all, now })).map((b) => banView(b, now));
-        output(list, Boolean(opts.json), () =>
+        printResult(list, opts, () =>
           list.length === 0 ? 'no bans' : list.map((b) => `${b.subjectType} ${b.subject}  ${b.active ? `banned until ${b.until}` : `expired ${b.until}`}  (${b.level}, offense ${b.offense}) — ${b.reason}; ${b.suppressedEvents} events dropped`).join('\n'),
         );
       });
@@ -36,13 +37,13 @@ export function registerSecurityCommands(program: Command): void {
     .command('report')
     .description('counts by type, top IPs and users, bans and key rotations')
     .option('--hours <n>', 'how far back', '24')
-    .option('--json', 'print JSON')
-    .action(async (opts: { hours: string; json?: boolean }) => {
+    .addOption(jsonOption())
+    .action(async (opts: { hours: string } & JsonFlag) => {
       const hours = Number(opts.hours);
       if (!(hours > 0 && hours <= 24 * 90)) throw new CliError(`--hours must be between 0 and 2160, got "${opts.hours}"`);
       await withCliContext(async (ctx) => {
         const report = await securityReport(ctx.firestore(), hours);
-        output(report, Boolean(opts.json), () =>
+        printResult(report, opts, () =>
           [
             `Security, last ${hours} h: ${report.events} events`,
             ...Object.entries(report.byKind).filter(([, n]) => n > 0).map(([k, n]) => `  ${k.padEnd(24)} ${n}`),

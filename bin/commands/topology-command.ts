@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 import { loadTopology } from '../../shared/topology/topology';
-import { output } from './cli-context';
+import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 export function registerTopologyCommand(program: Command): void {
   program
     .command('topology')
     .description('show the topics, push subscriptions and dead-letter topics Governor uses')
-    .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .addOption(jsonOption())
+    .action((opts: JsonFlag) => {
       const topology = loadTopology();
-      output(topology, Boolean(opts.json), () =>
+      printResult(topology, opts, () =>
         [
           'Topics:',
           ...Object.entries(topology.topics).map(([k, v]) => `  ${k.padEnd(12)} ${v}`),

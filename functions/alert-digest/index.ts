@@ -1,3 +1,4 @@
+import type { HttpFunction } from '@google-cloud/functions-framework';
 import { createLogger } from '../../shared/logging/logger';
 import { orphanedDeliveries } from '../../shared/store/alert-deliveries-store';
 import { notifierDeps } from '../common/alerts/notifier-deps';
@@ -5,37 +6,39 @@ import { deadLetterDeliveries, flushRoute } from '../common/alerts/route-deliver
 import { pubsubConsumer } from '../common/pubsub-consumer';
 import { decodeDigestTick } from './digest-tick';
 
-const log = createLogger({ component: 'alert-digest' });
-const deps = notifierDeps('alert-digest', log);
-
 /**
  * Runs once a minute (Cloud Scheduler → governor-alert-ticks; locally the stack's scheduler): every
  * route whose digest window has passed gets one email listing the alerts queued for it. A failed
  * send keeps them queued for the next tick (and dead-letters those out of attempts), so one bad
  * route never holds back the others; the tick itself is acked.
  */
-export const alertDigest = pubsubConsumer({
-  target: 'alertDigest',
-  decode: decodeDigestTick,
-  async handle(tick) {
-    const d = await deps();
-    let emails = 0;
-    let alerts = 0;
-    let failures = 0;
-    for (const route of d.routing.routes) {
-      for (const outcome of await flushRoute(d, route, { ignoreWindow: tick.flush })) {
-        if (outcome.status === 'sent') {
-          emails += 1;
-          alerts += outcome.alerts;
-        } else if (outcome.status === 'failed') {
-          failures += 1;
-          log.error({ routeId: route.id, reason: outcome.reason, alerts: outcome.alerts, deadLetteredKeys: outcome.deadLetteredKeys }, 'digest email failed; its alerts stay queued for the next tick');
+export function createAlertDigest(): HttpFunction {
+  const log = createLogger({ component: 'alert-digest' });
+  const deps = notifierDeps('alert-digest', log);
+
+  return pubsubConsumer({
+    target: 'alertDigest',
+    decode: decodeDigestTick,
+    async handle(tick) {
+      const d = await deps();
+      let emails = 0;
+      let alerts = 0;
+      let failures = 0;
+      for (const route of d.routing.routes) {
+        for (const outcome of await flushRoute(d, route, { ignoreWindow: tick.flush })) {
+          if (outcome.status === 'sent') {
+            emails += 1;
+            alerts += outcome.alerts;
+          } else if (outcome.status === 'failed') {
+            failures += 1;
+            log.error({ routeId: route.id, reason: outcome.reason, alerts: outcome.alerts, deadLetteredKeys: outcome.deadLetteredKeys }, 'digest email failed; its alerts stay queued for the next tick');
+          }
         }
       }
-    }
-    // A route removed from the config leaves its queue behind: nothing would ever send it.
-    const orphans = await orphanedDeliveries(d.db, d.routing.routes.map((r) => r.id));
-    await deadLetterDeliveries(d, orphans, (orphan) => `route ${orphan.routeId} is no longer in the alert routing config`);
-    log.info({ emails, alerts, failures, orphansDeadLettered: orphans.length, flush: tick.flush }, 'alert digest tick');
-  },
-});
+      // A route removed from the config leaves its queue behind: nothing would ever send it.
+      const orphans = await orphanedDeliveries(d.db, d.routing.routes.map((r) => r.id));
+      await deadLetterDeliveries(d, orphans, (orphan) => `route ${orphan.routeId} is no longer in the alert routing config`);
+      log.info({ emails, alerts, failures, orphansDeadLettered: orphans.length, flush: tick.flush }, 'alert digest tick');
+    },
+  });
+}

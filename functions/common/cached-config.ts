@@ -1,6 +1,6 @@
 import type { Logger } from '../../shared/logging/logger';
 import type { LoadedConfig } from '../../shared/store/validated-config';
-import { configCacheMilliseconds } from './config-cache-ttl';
+import { settings } from './settings';
 
 /**
  * An operator config (budgets, alert rules, ban policy, alert routing) as an instance uses it:
@@ -16,7 +16,7 @@ export interface CachedConfig<T> {
 }
 
 /** `what` names the config in log lines ("budget config", "ban policy", …). */
-export function cachedConfig<T>(load: () => Promise<LoadedConfig<T>>, log: Logger, what: string, cacheMilliseconds = configCacheMilliseconds()): CachedConfig<T> {
+export function cachedConfig<T>(load: () => Promise<LoadedConfig<T>>, log: Logger, what: string, cacheMilliseconds = settings().configCacheMilliseconds): CachedConfig<T> {
   let cached: { loaded: LoadedConfig<T>; at: number } | undefined;
   let loading: Promise<LoadedConfig<T>> | undefined;
   let lastRejection: string | undefined;

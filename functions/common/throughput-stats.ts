@@ -1,8 +1,5 @@
 import type { Logger } from '../../shared/logging/logger';
 
-/** Interval of the stats line; `GOVERNOR_STATS_INTERVAL_MILLISECONDS` overrides it (0 turns it off). */
-const DEFAULT_INTERVAL_MILLISECONDS = 60_000;
-
 interface Stage {
   count: number;
   items: number;
@@ -16,17 +13,17 @@ interface Stage {
 export class ThroughputStats {
   private stages = new Map<string, Stage>();
 
-  constructor(log: Logger, env: NodeJS.ProcessEnv = process.env) {
-    const interval = Number(env.GOVERNOR_STATS_INTERVAL_MILLISECONDS ?? DEFAULT_INTERVAL_MILLISECONDS);
-    if (!(interval > 0)) return;
+  /** `intervalMilliseconds`: GOVERNOR_STATS_INTERVAL_MILLISECONDS (settings.ts); 0 logs nothing. */
+  constructor(log: Logger, intervalMilliseconds: number) {
+    if (!(intervalMilliseconds > 0)) return;
     setInterval(() => {
       if (this.stages.size === 0) return;
       const summary = Object.fromEntries(
         [...this.stages].map(([name, s]) => [name, { count: s.count, items: s.items, meanItems: +(s.items / s.count).toFixed(1), meanMilliseconds: +(s.milliseconds / s.count).toFixed(1) }]),
       );
       this.stages = new Map();
-      log.info({ stats: summary, intervalMilliseconds: interval }, 'throughput');
-    }, interval).unref();
+      log.info({ stats: summary, intervalMilliseconds }, 'throughput');
+    }, intervalMilliseconds).unref();
   }
 
   /** Counts `items` things of a stage that is not timed (reads made, decisions taken). */

@@ -4,24 +4,11 @@ import { isIP } from 'node:net';
  * Who may reach the dashboard. `iam`: deployed, where Cloud Run admits only callers holding the
  * invoker role (infra/dashboard.tf) before a request gets here. `loopback`: the local stack, whose
  * functions-framework listens on every interface — so the handler itself refuses other peers, and
- * Host names other than loopback ones (a DNS-rebinding page would send its own).
+ * Host names other than loopback ones (a DNS-rebinding page would send its own). The mode is
+ * GOVERNOR_DASHBOARD_ACCESS, else `iam` on Cloud Run and `loopback` elsewhere (common/settings.ts).
  */
 export const ACCESS_MODES = ['loopback', 'iam'] as const;
 export type AccessMode = (typeof ACCESS_MODES)[number];
-
-export class AccessModeError extends Error {
-  override readonly name = 'AccessModeError';
-}
-
-/** GOVERNOR_DASHBOARD_ACCESS, else `iam` on Cloud Run (K_SERVICE is set there) and `loopback` elsewhere. */
-export function accessModeOf(env: NodeJS.ProcessEnv = process.env): AccessMode {
-  const set = env.GOVERNOR_DASHBOARD_ACCESS?.trim();
-  if (set) {
-    if (!ACCESS_MODES.includes(set as AccessMode)) throw new AccessModeError(`GOVERNOR_DASHBOARD_ACCESS must be one of ${ACCESS_MODES.join(', ')}, got "${set}"`);
-    return set as AccessMode;
-  }
-  return env.K_SERVICE ? 'iam' : 'loopback';
-}
 
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;

@@ -18,6 +18,8 @@ export interface DashboardHandlerDeps {
   operator: (actor: string) => OperatorDeps;
   options: Required<DashboardOptions>;
   projectId: string;
+  /** Who acts when a request carries no identity (the local stack): `$USER`. */
+  localUser: string;
   log: Logger;
 }
 
@@ -34,7 +36,7 @@ const json = (res: Response, status: number, body: unknown) => send(res, status,
  * Who the operator is, for the records an action leaves: IAP's user header, else the email in the
  * identity token Cloud Run has already verified before admitting the request, else the local user.
  */
-function actorOf(req: Request): string {
+function actorOf(req: Request, localUser: string): string {
   const iap = req.get('x-goog-authenticated-user-email');
   if (iap) return `dashboard:${iap.replace(/^accounts\.google\.com:/, '')}`;
   const bearer = /^Bearer ([\w-]+)\.([\w-]+)\.[\w-]+$/.exec(req.get('authorization') ?? '');
@@ -46,7 +48,7 @@ function actorOf(req: Request): string {
       // Not a JWT payload: fall through to the local name.
     }
   }
-  return `dashboard:${process.env.USER ?? 'local'}`;
+  return `dashboard:${localUser}`;
 }
 
 /** The window a viewer asked for, if it is one the dashboard offers. */
@@ -100,8 +102,8 @@ async function handleAction(req: Request, res: Response, deps: DashboardHandlerD
   const csrfRefusal = deps.csrf.refusal(cookieValue(req.get('cookie'), CSRF_COOKIE), req.get(CSRF_HEADER));
   if (csrfRefusal) return json(res, 403, { error: csrfRefusal });
   if (!req.is('application/json')) return json(res, 415, { error: 'send the action as application/json' });
-  const result = await runAction(path, req.body, deps.operator(actorOf(req)));
-  deps.log.info({ action: path, actor: actorOf(req), status: result.status, ...('error' in result ? { error: result.error } : {}) }, 'dashboard action');
+  const result = await runAction(path, req.body, deps.operator(actorOf(req, deps.localUser)));
+  deps.log.info({ action: path, actor: actorOf(req, deps.localUser), status: result.status, ...('error' in result ? { error: result.error } : {}) }, 'dashboard action');
   if (result.status === 200) await deps.state.refreshNow();
   return json(res, result.status, 'error' in result ? { error: result.error } : { message: result.message });
 }

@@ -28,9 +28,8 @@ export interface ExportResult {
   skippedMinutes: number;
 }
 
-/** The Cloud Monitoring client; `GOVERNOR_MONITORING_ENDPOINT` (host:port, plaintext) points it at a local server. */
-export function monitoringClient(projectId: string, env: NodeJS.ProcessEnv = process.env): MetricServiceClient {
-  const endpoint = env.GOVERNOR_MONITORING_ENDPOINT;
+/** The Cloud Monitoring client; `endpoint` (GOVERNOR_MONITORING_ENDPOINT, host:port, plaintext) points it at a local server. */
+export function monitoringClient(projectId: string, endpoint: string | undefined): MetricServiceClient {
   if (!endpoint) return new MetricServiceClient({ projectId });
   return new MetricServiceClient({ ...localEndpointOptions(endpoint), projectId });
 }

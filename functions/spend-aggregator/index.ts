@@ -1,62 +1,66 @@
+import type { HttpFunction } from '@google-cloud/functions-framework';
 import { priceCostEvent, type SpendRecord } from '../../shared/budget/price-cost-event';
 import { createLogger } from '../../shared/logging/logger';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { commitSpend, ensurePeriodStart, SPEND_DEFAULTS, type CommitResult } from '../../shared/store/spend-shards';
 import { budgetEnforcement } from '../common/budget/budget-enforcement';
 import { firestore } from '../common/clients';
-import { faultRate, maybeInjectFault } from '../common/fault-injection';
+import { maybeInjectFault } from '../common/fault-injection';
 import { GroupCommitter } from '../common/group-commit';
 import { governorEvents, pubsubConsumer } from '../common/pubsub-consumer';
+import { settings } from '../common/settings';
 import { ThroughputStats } from '../common/throughput-stats';
-
-const rate = faultRate();
-const log = createLogger({ component: 'spend-aggregator' });
-const stats = new ThroughputStats(log);
-const budgets = budgetEnforcement(log, stats);
-const decodeCostEvent = governorEvents('cost');
-
-async function commit(records: SpendRecord[]): Promise<CommitResult> {
-  const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
-  if (result.reads > 0) stats.count('reads:duplicates', result.reads);
-  // What this instance added, for its view of the spend (evaluation-gate.ts): duplicates add nothing.
-  const recorded = new Set(result.recorded);
-  for (const periodId of new Set(records.map((r) => r.periodId))) {
-    const ofPeriod = records.filter((r) => r.periodId === periodId);
-    budgets.enforcer.noteCommitted(periodId, ofPeriod.filter((r) => recorded.has(r.event.eventId)).map((r) => ({ category: r.event.payload.category, amountMicros: r.amountMicros })));
-    const first = Math.min(...ofPeriod.map((r) => Date.parse(r.event.occurredAt)));
-    // One transaction per period and instance, and again only for an earlier event; the forecast
-    // of this instance's next evaluation counts from the start it recorded.
-    if (first >= (budgets.enforcer.knownPeriodStart(periodId)?.getTime() ?? Number.POSITIVE_INFINITY)) continue;
-    budgets.enforcer.notePeriodStart(periodId, await ensurePeriodStart(firestore(), periodId, new Date(first)));
-    stats.count('reads:period-start', 1);
-  }
-  return result;
-}
-
-/** Concurrent requests' events share one atomic commit: writes grow with commits, not events. */
-const committer = new GroupCommitter<SpendRecord, CommitResult>(commit, {
-  maxItems: SPEND_DEFAULTS.maxEventsPerCommit,
-  maxConcurrent: 4,
-  // Ledger entries carry the event's JSON (up to 64 KB): keep a commit well under Firestore's
-  // request limit (10 MiB; 4 MiB on the emulator).
-  maxBytes: SPEND_DEFAULTS.maxCommitBytes,
-  sizeOf: (r) => Buffer.byteLength(JSON.stringify(r.event)) + 512,
-});
 
 /**
  * Consumes cost events: prices usage server-side, records each event once with its spend in a
  * sharded counter (exact under redelivery), then enforces the budgets: throttle flags and alerts.
  */
-export const spendAggregator = pubsubConsumer({
-  target: 'spendAggregator',
-  decode: decodeCostEvent,
-  async handle(event, message) {
-    maybeInjectFault('before-commit', rate);
-    const record = priceCostEvent(event, PRICE_TABLE, new Date());
-    const result = await committer.submit(record);
-    const duplicate = result.duplicates.includes(event.eventId);
-    log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
-    await budgets.enforceCommitted(record.periodId, event.payload.category);
-    maybeInjectFault('after-commit', rate);
-  },
-});
+export function createSpendAggregator(): HttpFunction {
+  const rate = settings().faultRate;
+  const log = createLogger({ component: 'spend-aggregator' });
+  const stats = new ThroughputStats(log, settings().statsIntervalMilliseconds);
+  const budgets = budgetEnforcement(log, stats);
+  const decodeCostEvent = governorEvents('cost');
+
+  const commit = async (records: SpendRecord[]): Promise<CommitResult> => {
+    const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
+    if (result.reads > 0) stats.count('reads:duplicates', result.reads);
+    // What this instance added, for its view of the spend (evaluation-gate.ts): duplicates add nothing.
+    const recorded = new Set(result.recorded);
+    for (const periodId of new Set(records.map((r) => r.periodId))) {
+      const ofPeriod = records.filter((r) => r.periodId === periodId);
+      budgets.enforcer.noteCommitted(periodId, ofPeriod.filter((r) => recorded.has(r.event.eventId)).map((r) => ({ category: r.event.payload.category, amountMicros: r.amountMicros })));
+      const first = Math.min(...ofPeriod.map((r) => Date.parse(r.event.occurredAt)));
+      // One transaction per period and instance, and again only for an earlier event; the forecast
+      // of this instance's next evaluation counts from the start it recorded.
+      if (first >= (budgets.enforcer.knownPeriodStart(periodId)?.getTime() ?? Number.POSITIVE_INFINITY)) continue;
+      budgets.enforcer.notePeriodStart(periodId, await ensurePeriodStart(firestore(), periodId, new Date(first)));
+      stats.count('reads:period-start', 1);
+    }
+    return result;
+  };
+
+  /** Concurrent requests' events share one atomic commit: writes grow with commits, not events. */
+  const committer = new GroupCommitter<SpendRecord, CommitResult>(commit, {
+    maxItems: SPEND_DEFAULTS.maxEventsPerCommit,
+    maxConcurrent: 4,
+    // Ledger entries carry the event's JSON (up to 64 KB): keep a commit well under Firestore's
+    // request limit (10 MiB; 4 MiB on the emulator).
+    maxBytes: SPEND_DEFAULTS.maxCommitBytes,
+    sizeOf: (r) => Buffer.byteLength(JSON.stringify(r.event)) + 512,
+  });
+
+  return pubsubConsumer({
+    target: 'spendAggregator',
+    decode: decodeCostEvent,
+    async handle(event, message) {
+      maybeInjectFault('before-commit', rate);
+      const record = priceCostEvent(event, PRICE_TABLE, new Date());
+      const result = await committer.submit(record);
+      const duplicate = result.duplicates.includes(event.eventId);
+      log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
+      await budgets.enforceCommitted(record.periodId, event.payload.category);
+      maybeInjectFault('after-commit', rate);
+    },
+  });
+}

@@ -2,33 +2,23 @@ import { ulid } from 'ulid';
 import { withBudget } from '../../shared/budget/budget-config';
 import { periodOf, previousPeriod } from '../../shared/basics/period';
 import { DEAD_LETTER_ATTRIBUTES } from '../../functions/common/dead-letter';
-import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { updateBudgetConfig } from '../../shared/store/budget-config-store';
 import { COLLECTIONS, CONFIG_DOCS } from '../../shared/basics/collections';
 import { readFlags } from '../../shared/store/throttle-flags-store';
 import { createThrottleReader } from '../../shared/throttle/throttle-reader';
 import { probeAlerts, readSpendTotals } from '../support/spend-helpers';
-import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
+import { stackWithPublisher } from '../support/stack-with-publisher';
+import { waitFor } from '../support/test-stack';
 
 const now = () => new Date();
 const current = () => periodOf(now());
 
 describe('budget enforcement on the local stack', () => {
-  let stack: TestStack;
-  let publisher: GovernorPublisher;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ functions: ['spend-aggregator'], functionEnv: { GOVERNOR_CONFIG_CACHE_MILLISECONDS: '0' } });
-    publisher = createPublisher({ projectId: stack.projectId, source: 'budget-test', exitHook: false });
-  });
-  afterAll(async () => {
-    await publisher?.close();
-    await stack?.close();
-  });
+  const local = stackWithPublisher({ functions: ['spend-aggregator'], functionEnv: { GOVERNOR_CONFIG_CACHE_MILLISECONDS: '0' } }, 'budget-test');
 
   it('dead-letters bad cost events with their reasons while counting every valid one (R3)', async () => {
-    const topic = stack.pubsub.topic(stack.topology.topics.cost);
-    const deadLetters = stack.collectDeadLetters(stack.topology.functions.find((f) => f.name === 'spend-aggregator')!.subscription.deadLetterTopic);
+    const topic = local.stack.pubsub.topic(local.stack.topology.topics.cost);
+    const deadLetters = local.stack.collectDeadLetters(local.stack.topology.functions.find((f) => f.name === 'spend-aggregator')!.subscription.deadLetterTopic);
     const event = (payload: unknown, occurredAt = now().toISOString()) =>
       Buffer.from(JSON.stringify({ eventId: ulid(), schemaVersion: 1, type: 'cost', source: 'r3', occurredAt, payload }));
     const bad: [string, Buffer][] = [
@@ -47,7 +37,7 @@ describe('budget enforcement on the local stack', () => {
     await Promise.all(all.map((m) => topic.publishMessage({ data: m.data })));
 
     await waitFor(async () => deadLetters.messages.length, (n) => n >= bad.length, 30_000, 'dead letters');
-    await waitFor(async () => (await readSpendTotals(stack.db, current().id, ['NETWORK'])).NETWORK, (n) => n === 40 * 1000 + (39 * 40) / 2, 30_000, 'NETWORK total');
+    await waitFor(async () => (await readSpendTotals(local.stack.db, current().id, ['NETWORK'])).NETWORK, (n) => n === 40 * 1000 + (39 * 40) / 2, 30_000, 'NETWORK total');
     await deadLetters.close();
     expect(deadLetters.messages.map((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.failure]).sort()).toEqual(bad.map(([f]) => f).sort());
     const reasons = deadLetters.messages.map((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.reason]).join('\n');
@@ -57,76 +47,76 @@ describe('budget enforcement on the local stack', () => {
   });
 
   it('sets throttle flags that a reader sees: 95 % throttles, 100 % blocks, and the total applies to every category', async () => {
-    await updateBudgetConfig(stack.db, (c) => withBudget(c, 'STORAGE', 1_000_000));
-    const reader = await createThrottleReader({ projectId: stack.projectId, firestore: stack.db }).ready();
+    await updateBudgetConfig(local.stack.db, (c) => withBudget(c, 'STORAGE', 1_000_000));
+    const reader = await createThrottleReader({ projectId: local.stack.projectId, firestore: local.stack.db }).ready();
     expect(reader.throttleLevel('STORAGE')).toBe('none');
 
-    publisher.recordCost({ category: 'STORAGE', amountMicros: 960_000 });
-    await publisher.flush();
+    local.publisher.recordCost({ category: 'STORAGE', amountMicros: 960_000 });
+    await local.publisher.flush();
     await waitFor(async () => reader.throttleLevel('STORAGE'), (l) => l === 'throttled', 20_000, 'STORAGE throttled');
     expect(reader.isThrottled('COMPUTE')).toBe(false);
 
-    publisher.recordCost({ category: 'STORAGE', amountMicros: 50_000 });
-    await publisher.flush();
+    local.publisher.recordCost({ category: 'STORAGE', amountMicros: 50_000 });
+    await local.publisher.flush();
     await waitFor(async () => reader.throttleLevel('STORAGE'), (l) => l === 'blocked', 20_000, 'STORAGE blocked');
 
     // Raising the budget and the next event lower the flag again.
-    await updateBudgetConfig(stack.db, (c) => withBudget(c, 'STORAGE', 10_000_000));
-    publisher.recordCost({ category: 'STORAGE', amountMicros: 1 });
-    await publisher.flush();
+    await updateBudgetConfig(local.stack.db, (c) => withBudget(c, 'STORAGE', 10_000_000));
+    local.publisher.recordCost({ category: 'STORAGE', amountMicros: 1 });
+    await local.publisher.flush();
     await waitFor(async () => reader.throttleLevel('STORAGE'), (l) => l === 'none', 20_000, 'STORAGE cleared');
 
     // A total budget crossing throttles every category.
-    const spent = (await readSpendTotals(stack.db, current().id, ['TOTAL'])).TOTAL ?? 0;
-    await updateBudgetConfig(stack.db, (c) => withBudget(c, 'TOTAL', Math.ceil((spent + 100_000) / 0.96)));
-    publisher.recordCost({ category: 'MONITORING', amountMicros: 100_000 });
-    await publisher.flush();
+    const spent = (await readSpendTotals(local.stack.db, current().id, ['TOTAL'])).TOTAL ?? 0;
+    await updateBudgetConfig(local.stack.db, (c) => withBudget(c, 'TOTAL', Math.ceil((spent + 100_000) / 0.96)));
+    local.publisher.recordCost({ category: 'MONITORING', amountMicros: 100_000 });
+    await local.publisher.flush();
     await waitFor(async () => reader.throttleLevel('CACHING'), (l) => l === 'throttled', 20_000, 'every category throttled by TOTAL');
-    await updateBudgetConfig(stack.db, (c) => withBudget(c, 'TOTAL', 250_000_000));
-    publisher.recordCost({ category: 'MONITORING', amountMicros: 1 });
-    await publisher.flush();
+    await updateBudgetConfig(local.stack.db, (c) => withBudget(c, 'TOTAL', 250_000_000));
+    local.publisher.recordCost({ category: 'MONITORING', amountMicros: 1 });
+    await local.publisher.flush();
     await waitFor(async () => reader.throttleLevel('CACHING'), (l) => l === 'none', 20_000, 'TOTAL cleared');
     await reader.close();
   });
 
   it("starts a new period with no flags and keeps the previous period's record", async () => {
     const previous = previousPeriod(current());
-    await updateBudgetConfig(stack.db, (c) => withBudget(c, 'CACHING', 1_000_000));
+    await updateBudgetConfig(local.stack.db, (c) => withBudget(c, 'CACHING', 1_000_000));
     // Late events of last month count in last month.
-    publisher.emit({ type: 'cost', occurredAt: new Date(previous.end.getTime() - 3_600_000).toISOString(), payload: { category: 'CACHING', amountMicros: 1_200_000 } });
-    await publisher.flush();
-    await waitFor(async () => (await readFlags(stack.db, previous.id)).budgets.CACHING?.level, (l) => l === 'blocked', 20_000, "last month's CACHING flag");
-    expect((await readSpendTotals(stack.db, previous.id, ['CACHING'])).CACHING).toBe(1_200_000);
-    expect((await readFlags(stack.db, current().id)).budgets.CACHING).toBeUndefined();
+    local.publisher.emit({ type: 'cost', occurredAt: new Date(previous.end.getTime() - 3_600_000).toISOString(), payload: { category: 'CACHING', amountMicros: 1_200_000 } });
+    await local.publisher.flush();
+    await waitFor(async () => (await readFlags(local.stack.db, previous.id)).budgets.CACHING?.level, (l) => l === 'blocked', 20_000, "last month's CACHING flag");
+    expect((await readSpendTotals(local.stack.db, previous.id, ['CACHING'])).CACHING).toBe(1_200_000);
+    expect((await readFlags(local.stack.db, current().id)).budgets.CACHING).toBeUndefined();
 
-    const thisMonth = await createThrottleReader({ projectId: stack.projectId, firestore: stack.db }).ready();
-    const lastMonth = await createThrottleReader({ projectId: stack.projectId, firestore: stack.db, clock: () => new Date(previous.end.getTime() - 1) }).ready();
+    const thisMonth = await createThrottleReader({ projectId: local.stack.projectId, firestore: local.stack.db }).ready();
+    const lastMonth = await createThrottleReader({ projectId: local.stack.projectId, firestore: local.stack.db, clock: () => new Date(previous.end.getTime() - 1) }).ready();
     expect(thisMonth.throttleLevel('CACHING')).toBe('none');
     expect(lastMonth.throttleLevel('CACHING')).toBe('blocked');
     await Promise.all([thisMonth.close(), lastMonth.close()]);
   });
 
   it('keeps the last good budget config in force when the stored one is invalid', async () => {
-    await updateBudgetConfig(stack.db, (c) => withBudget(c, 'OTHER', 1_000_000));
-    const alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
+    await updateBudgetConfig(local.stack.db, (c) => withBudget(c, 'OTHER', 1_000_000));
+    const alerts = await probeAlerts(local.stack.pubsub, local.stack.topology.topics.alerts);
     // Someone edits the document by hand and breaks it.
-    await stack.db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets).update({ 'categories.OTHER': -5 });
-    publisher.recordCost({ category: 'OTHER', amountMicros: 850_000 });
-    await publisher.flush();
+    await local.stack.db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets).update({ 'categories.OTHER': -5 });
+    local.publisher.recordCost({ category: 'OTHER', amountMicros: 850_000 });
+    await local.publisher.flush();
     const id = `budget_OTHER_${current().id}_80`;
     await waitFor(async () => alerts.counts.get(id) ?? 0, (n) => n === 1, 20_000, 'the 80 % alert against the last good $1 budget');
     expect(alerts.messages.find((a) => a.alertId === id)).toMatchObject({ budgetAmount: 1, costAmount: 0.85, severity: 'WARNING' });
-    expect(stack.logs.some((l) => l.includes('"severity":"ERROR"') && l.includes('stored budget config is invalid') && l.includes('categories.OTHER'))).toBe(true);
+    expect(local.stack.logs.some((l) => l.includes('"severity":"ERROR"') && l.includes('stored budget config is invalid') && l.includes('categories.OTHER'))).toBe(true);
     await alerts.close();
   });
 
   it('raises a forecast alert once the run rate passes the budget, with the forecast field', async () => {
-    await updateBudgetConfig(stack.db, (c) => ({ ...withBudget(c, 'COMPUTE', 10_000_000), forecast: { minHistoryHours: 0.0001 } }));
-    const alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
+    await updateBudgetConfig(local.stack.db, (c) => ({ ...withBudget(c, 'COMPUTE', 10_000_000), forecast: { minHistoryHours: 0.0001 } }));
+    const alerts = await probeAlerts(local.stack.pubsub, local.stack.topology.topics.alerts);
     // $1 spent two hours ago (or at the month's start) runs at far more than $10 a month.
     const start = Math.max(current().start.getTime(), Date.now() - 2 * 3_600_000);
-    publisher.emit({ type: 'cost', occurredAt: new Date(start).toISOString(), payload: { category: 'COMPUTE', amountMicros: 1_000_000 } });
-    await publisher.flush();
+    local.publisher.emit({ type: 'cost', occurredAt: new Date(start).toISOString(), payload: { category: 'COMPUTE', amountMicros: 1_000_000 } });
+    await local.publisher.flush();
     const id = `forecast_COMPUTE_${current().id}_100`;
     await waitFor(async () => alerts.counts.get(id) ?? 0, (n) => n === 1, 20_000, 'the forecast alert');
     const alert = alerts.messages.find((a) => a.alertId === id);

@@ -5,10 +5,10 @@ import { createLogger } from '../../shared/logging/logger';
 import { parseAlertRules } from '../../shared/metrics/alert-rules';
 import { MetricAccumulator } from '../../shared/metrics/metric-accumulator';
 import { metricStatistics } from '../../shared/reports/metrics-query';
-import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { probeAlerts } from '../support/spend-helpers';
 import { governorCli } from '../support/governor-cli';
-import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
+import { stackWithPublisher } from '../support/stack-with-publisher';
+import { waitFor } from '../support/test-stack';
 
 const metricEvent = (payload: Record<string, unknown>) => ({ eventId: newEventId(), schemaVersion: 1, type: 'metric', source: 'raw-agent', occurredAt: new Date().toISOString(), payload });
 
@@ -22,26 +22,16 @@ function aggregateOf(values: number[], labels: Record<string, string>, at: Date)
 }
 
 describe('metric-aggregator on the local stack', () => {
-  let stack: TestStack;
-  let publisher: GovernorPublisher;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ functions: ['metric-aggregator'], functionEnv: { LOG_LEVEL: 'debug' } });
-    publisher = createPublisher({ projectId: stack.projectId, source: 'metrics-agent', exitHook: false });
-  });
-  afterAll(async () => {
-    await publisher?.close();
-    await stack?.close();
-  });
+  const local = stackWithPublisher({ functions: ['metric-aggregator'], functionEnv: { LOG_LEVEL: 'debug' } }, 'metrics-agent');
 
   it('turns a thousand timed calls into one event, and the CLI shows their p95', async () => {
     const values = Array.from({ length: 1000 }, (_, i) => 100 + (i % 100) * 5); // 100..595 ms
-    for (const v of values) publisher.recordMetric({ metric: 'LATENCY', value: v, labels: { operation: 'generate' } });
-    const stats = await publisher.flush();
+    for (const v of values) local.publisher.recordMetric({ metric: 'LATENCY', value: v, labels: { operation: 'generate' } });
+    const stats = await local.publisher.flush();
     expect(stats.published).toBe(1);
-    await waitFor(() => metricStatistics(stack.db, 'LATENCY', '5m', { operation: 'generate' }), (s) => s.count === 1000, 20_000, 'the merged samples');
+    await waitFor(() => metricStatistics(local.stack.db, 'LATENCY', '5m', { operation: 'generate' }), (s) => s.count === 1000, 20_000, 'the merged samples');
 
-    const cli = await governorCli(() => stack.clientEnv)('metrics', 'stats', 'latency', '--window', '5m', '--label', 'operation=generate', '--json');
+    const cli = await governorCli(() => local.stack.clientEnv)('metrics', 'stats', 'latency', '--window', '5m', '--label', 'operation=generate', '--json');
     expect(cli.status).toBe(0);
     const shown = JSON.parse(cli.stdout) as { count: number; p95: number; mean: number; min: number; max: number };
     const exactP95 = [...values].sort((a, b) => a - b)[949]!;
@@ -52,15 +42,15 @@ describe('metric-aggregator on the local stack', () => {
 
   it('merges an event delivered three times once', async () => {
     const event = metricEvent(aggregateOf([10, 20, 30], { operation: 'redelivered' }, new Date()));
-    for (let i = 0; i < 3; i++) await stack.pubsub.topic(stack.topology.topics.metric).publishMessage({ json: event });
-    await waitFor(async () => stack.logs.filter((l) => l.includes(event.eventId)).length, (n) => n >= 3, 20_000, 'three deliveries');
-    const stats = await metricStatistics(stack.db, 'LATENCY', '5m', { operation: 'redelivered' });
+    for (let i = 0; i < 3; i++) await local.stack.pubsub.topic(local.stack.topology.topics.metric).publishMessage({ json: event });
+    await waitFor(async () => local.stack.logs.filter((l) => l.includes(event.eventId)).length, (n) => n >= 3, 20_000, 'three deliveries');
+    const stats = await metricStatistics(local.stack.db, 'LATENCY', '5m', { operation: 'redelivered' });
     expect(stats).toMatchObject({ count: 3, min: 10, max: 30, mean: 20 });
-    expect(stack.logs.filter((l) => l.includes(event.eventId) && l.includes('"duplicate":true'))).toHaveLength(2);
+    expect(local.stack.logs.filter((l) => l.includes(event.eventId) && l.includes('"duplicate":true'))).toHaveLength(2);
   });
 
   it('dead-letters bad metric events with their reasons', async () => {
-    const deadLetters = stack.collectDeadLetters(stack.topology.functions.find((f) => f.name === 'metric-aggregator')!.subscription.deadLetterTopic);
+    const deadLetters = local.stack.collectDeadLetters(local.stack.topology.functions.find((f) => f.name === 'metric-aggregator')!.subscription.deadLetterTopic);
     const good = aggregateOf([5], {}, new Date());
     const bad = [
       metricEvent({ ...good, metric: 'CPU_USAGE', min: 50, max: 150, sum: 100, count: 1 }),
@@ -69,8 +59,8 @@ describe('metric-aggregator on the local stack', () => {
       metricEvent({ ...good, sketch: '***not base64***' }),
       metricEvent({ ...good, labels: { 'Bad Key': 'x' } }),
     ];
-    for (const e of bad) await stack.pubsub.topic(stack.topology.topics.metric).publishMessage({ json: e });
-    await stack.pubsub.topic(stack.topology.topics.metric).publishMessage({ data: Buffer.from('{"count": NaN}') });
+    for (const e of bad) await local.stack.pubsub.topic(local.stack.topology.topics.metric).publishMessage({ json: e });
+    await local.stack.pubsub.topic(local.stack.topology.topics.metric).publishMessage({ data: Buffer.from('{"count": NaN}') });
     await waitFor(async () => deadLetters.messages.length, (n) => n >= 6, 20_000, 'six dead letters');
     await deadLetters.close();
     expect(deadLetters.messages.map((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.failure]).sort()).toEqual(['not-json', 'schema', 'schema', 'schema', 'schema', 'schema']);
@@ -83,18 +73,18 @@ describe('metric-aggregator on the local stack', () => {
 
   it('raises a breach once and clears it once, with hysteresis, on the stored buckets', async () => {
     const t0 = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
-    const topic = stack.pubsub.topic(stack.topology.topics.metric);
+    const topic = local.stack.pubsub.topic(local.stack.topology.topics.metric);
     await topic.publishMessage({ json: metricEvent(aggregateOf(Array(50).fill(800), { operation: 'hyst' }, new Date(t0))) });
     await topic.publishMessage({ json: metricEvent(aggregateOf(Array(50).fill(480), { operation: 'hyst' }, new Date(t0 + 2 * 60_000))) });
     await topic.publishMessage({ json: metricEvent(aggregateOf(Array(50).fill(100), { operation: 'hyst' }, new Date(t0 + 6 * 60_000))) });
-    await waitFor(async () => (await metricStatistics(stack.db, 'LATENCY', '1h', { operation: 'hyst' })).count, (n) => n === 150, 20_000, 'the three intervals');
+    await waitFor(async () => (await metricStatistics(local.stack.db, 'LATENCY', '1h', { operation: 'hyst' })).count, (n) => n === 150, 20_000, 'the three intervals');
 
-    const alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
+    const alerts = await probeAlerts(local.stack.pubsub, local.stack.topology.topics.alerts);
     let now = new Date(t0);
     const evaluator = new RuleEvaluator({
-      db: stack.db,
+      db: local.stack.db,
       rules: async () => parseAlertRules([{ id: 'p95-hyst', metric: 'LATENCY', statistic: 'p95', comparator: 'above', limit: 500, severity: 'CRITICAL', window: '1m', groupBy: ['operation'] }]),
-      publish: (alert) => stack.pubsub.topic(stack.topology.topics.alerts).publishMessage({ json: alert }),
+      publish: (alert) => local.stack.pubsub.topic(local.stack.topology.topics.alerts).publishMessage({ json: alert }),
       now: () => now,
       log: createLogger({ component: 'test', level: 'silent' }),
     });

@@ -4,7 +4,8 @@ import { secretManagerClient } from '../../../shared/secrets/secret-manager-clie
 import type { DeliveryDoc } from '../../../shared/store/alert-deliveries-store';
 import { loadAlertRouting } from '../../../shared/store/alert-routing-store';
 import { DELIVERY_DEFAULTS, deadLetterTopicOf, loadTopology } from '../../../shared/topology/topology';
-import { firestore, projectId, pubsub } from '../clients';
+import { firestore, pubsub } from '../clients';
+import { projectId } from '../settings';
 import { cachedConfig } from '../cached-config';
 import { deadLetter } from '../dead-letter';
 import { Mailer } from './mailer';

@@ -1,6 +1,6 @@
 import { Coalescer } from '../../../functions/common/coalescer';
 import { GroupCommitter } from '../../../functions/common/group-commit';
-import { faultRate, InjectedFault, maybeInjectFault } from '../../../functions/common/fault-injection';
+import { InjectedFault, maybeInjectFault } from '../../../functions/common/fault-injection';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -89,13 +89,6 @@ describe('Coalescer', () => {
 });
 
 describe('fault injection', () => {
-  it('is off by default and refused outside demo- projects', () => {
-    expect(faultRate({})).toBe(0);
-    expect(faultRate({ GOVERNOR_FAULT_RATE: '0.2', GOOGLE_CLOUD_PROJECT: 'demo-x' })).toBe(0.2);
-    expect(() => faultRate({ GOVERNOR_FAULT_RATE: '0.2', GOOGLE_CLOUD_PROJECT: 'prod' })).toThrow('only allowed in a demo- project');
-    expect(() => faultRate({ GOVERNOR_FAULT_RATE: '2', GOOGLE_CLOUD_PROJECT: 'demo-x' })).toThrow('between 0 and 1');
-  });
-
   it('throws with the configured probability', () => {
     expect(() => maybeInjectFault('before-commit', 0.2, () => 0.1)).toThrow(InjectedFault);
     expect(() => maybeInjectFault('before-commit', 0.2, () => 0.3)).not.toThrow();

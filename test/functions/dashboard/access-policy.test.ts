@@ -1,15 +1,6 @@
-import { AccessModeError, accessModeOf, accessRefusal, isLoopbackAddress, isLoopbackHost } from '../../../functions/dashboard/access-policy';
+import { accessRefusal, isLoopbackAddress, isLoopbackHost } from '../../../functions/dashboard/access-policy';
 
 describe('access policy', () => {
-  describe('accessModeOf', () => {
-    it('is loopback locally, iam on Cloud Run, and what GOVERNOR_DASHBOARD_ACCESS says when set', () => {
-      expect(accessModeOf({})).toBe('loopback');
-      expect(accessModeOf({ K_SERVICE: 'dashboard' })).toBe('iam');
-      expect(accessModeOf({ K_SERVICE: 'dashboard', GOVERNOR_DASHBOARD_ACCESS: 'loopback' })).toBe('loopback');
-      expect(() => accessModeOf({ GOVERNOR_DASHBOARD_ACCESS: 'open' })).toThrow(AccessModeError);
-    });
-  });
-
   describe('accessRefusal', () => {
     it('lets loopback peers with loopback host names in, locally', () => {
       for (const [remoteAddress, host] of [['127.0.0.1', '127.0.0.1:8189'], ['::1', '[::1]:8189'], ['::ffff:127.0.0.1', 'localhost:8189']]) {
