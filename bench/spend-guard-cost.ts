@@ -22,6 +22,8 @@ export interface GuardCost {
   reserve: number[];
   /** flag check + cost event, µs per call. */
   soft: number[];
+  /** Of those, the first call after each turn of the event loop (hard, soft): see COST_DEFAULTS.burst. */
+  afterTurn: { hard: number[]; soft: number[] };
   /** Calls of the hard phase that needed a lease round trip (not in `hard`). */
   roundTrips: number;
 }
@@ -31,9 +33,12 @@ const COST_DEFAULTS = {
   warmupCalls: 5_000,
   // A budget large enough that leases, not the limit, decide when a round trip happens.
   budgetMicros: 1_000_000_000_000,
-  // The loop yields to the event loop this often and waits while the publisher's buffer fills,
-  // as a busy agent would (otherwise the run measures the publisher's overflow path).
-  burst: 100,
+  // The loop yields to the event loop this often (the same pacing as bench/publisher's P4) and
+  // waits while the publisher's buffer fills, as a busy agent would (otherwise the run measures the
+  // publisher's overflow path). The yield is where batches are sent, and the first call after it
+  // runs on cold caches — 5–8× slower, even for pure arithmetic — so those calls are also reported
+  // on their own: with a yield every 100 calls they alone would be the p99.
+  burst: 1_000,
   maxBuffered: 2_000,
 };
 
@@ -47,7 +52,8 @@ export async function measureGuardCost(projectId: string, call: { model: string;
   await provisionTopics({ projectId, pubsubHost: process.env.PUBSUB_EMULATOR_HOST!, topology: loadTopology({}) });
   const db = new Firestore({ projectId });
   await updateBudgetConfig(db, (c) => ({ ...withBudget(c, 'AI_API_CALLS', options.budgetMicros), budgetMode: { AI_API_CALLS: 'hard' as const } }));
-  const result: GuardCost = { hard: [], reserve: [], soft: [], roundTrips: 0 };
+  const result: GuardCost = { hard: [], reserve: [], soft: [], afterTurn: { hard: [], soft: [] }, roundTrips: 0 };
+  const afterTurn = (i: number) => i % options.burst === 0;
   const usageOf = (i: number) => ({ inputTokens: call.inputTokens, outputTokens: 75 + (i % 226) });
   async function pace(i: number, publisher: GovernorPublisher): Promise<void> {
     if (i % options.burst !== options.burst - 1) return;
@@ -62,7 +68,9 @@ export async function measureGuardCost(projectId: string, call: { model: string;
       for (let i = 0; i < options.warmupCalls + options.calls; i++) {
         const t = process.hrtime.bigint();
         if (throttle.throttleLevel('AI_API_CALLS') !== 'blocked') softPublisher.recordAiUsage({ model: call.model, ...usageOf(i) });
-        if (i >= options.warmupCalls) result.soft.push(microsSince(t));
+        const soft = microsSince(t);
+        if (i >= options.warmupCalls) result.soft.push(soft);
+        if (i >= options.warmupCalls && afterTurn(i)) result.afterTurn.soft.push(soft);
         await pace(i, softPublisher);
       }
     } finally {
@@ -84,6 +92,7 @@ export async function measureGuardCost(projectId: string, call: { model: string;
         else if (i >= options.warmupCalls) {
           result.hard.push(total);
           result.reserve.push(reserved);
+          if (afterTurn(i)) result.afterTurn.hard.push(total);
         }
         await pace(i, hardPublisher);
       }
