@@ -3,6 +3,7 @@ import { withBudget } from '../../../shared/budget/budget-config';
 import { periodOf } from '../../../shared/basics/period';
 import { priceCostEvent } from '../../../shared/budget/price-cost-event';
 import type { CostEvent } from '../../../shared/contracts/cost-event';
+import { newEventId } from '../../../shared/contracts/event-id';
 import { HardBudgetExceededError } from '../../../shared/leasing/hard-budget-error';
 import { createSpendGuard, type SpendGuard } from '../../../shared/leasing/spend-guard';
 import { PRICE_TABLE } from '../../../shared/pricing/price-data';
@@ -205,9 +206,10 @@ describe('SpendGuard (Firestore emulator)', () => {
       // What spend-aggregator does with the published events: ledger entries and spend shards.
       const events = transport.requests.flatMap((r) => r.events) as CostEvent[];
       await commitSpend(db, events.map((e) => priceCostEvent(e, PRICE_TABLE, new Date())));
-      // Another agent's event in the ledger, outside the crashed agent's session range.
-      const other = await guard(policy);
-      (await other.reserve({ estimateMicros: 10 })).settle({ amountMicros: 10 });
+      // Another agent's event in the ledger, outside the crashed agent's session range (written
+      // straight to the ledger: a second guard could lease on the same shard and be charged there).
+      const first = events[0]!;
+      await commitSpend(db, [priceCostEvent({ ...first, eventId: newEventId(), payload: { category: 'AI_API_CALLS', amountMicros: 10 } } as CostEvent, PRICE_TABLE, new Date())]);
       guards.splice(guards.indexOf(crashed), 1); // never closed during the test: it crashed
       abandoned.push(crashed);
 
