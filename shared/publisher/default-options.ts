@@ -31,7 +31,14 @@ export interface RetryOptions {
   requestTimeoutMilliseconds?: number;
 }
 
-/** Pub/Sub publish limits; user values are capped by these, never raised. */
+/**
+ * Pub/Sub's limits on one Publish request: 1,000 messages and 10 MB (10,000,000 bytes, counted over
+ * the whole request). A `batching.maxMessages` or `batching.maxBytes` above them is refused with
+ * `OptionsError` when the publisher is created, not lowered to fit. `maxBytes` is compared with the
+ * events' serialized JSON only: each message's four attributes and framing (up to ~230 bytes with a
+ * 128-character source) come on top, so a `maxBytes` within ~230 KB of this limit can still build a
+ * request the service refuses.
+ */
 export const PUBSUB_LIMITS = {
   maxMessagesPerRequest: 1000,
   maxBytesPerRequest: 10_000_000,

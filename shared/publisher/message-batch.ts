@@ -34,8 +34,4 @@ export class MessageBatch<T extends Sized> {
   get byteLength(): number {
     return this.bytes;
   }
-
-  isFull(): boolean {
-    return this.items.length >= this.maxMessages || this.bytes >= this.maxBytes;
-  }
 }

@@ -18,10 +18,13 @@ import {
   type SecurityEventInput,
 } from './event-builders';
 import { installExitHook } from './exit-hook';
-import { MessageBatch, type OutboundMessage } from './message-batch';
-import { BufferFullError, isTransient, PublishError, PublisherClosedError } from './publish-error';
+import { BatchSender } from './batch-sender';
+import { FlowControl } from './flow-control';
+import { MessageQueues } from './message-queues';
+import { BufferFullError, PublisherClosedError, type PublishError } from './publish-error';
+import { zeroCounters, type PublisherCounters } from './publisher-counters';
 import { resolvePublisherOptions, type PublisherOptions, type ResolvedPublisherOptions } from './publisher-options';
-import { createDropReporter, reportPublishError, reportPublisherFault } from './reporters';
+import { callSafely, createDropReporter, reportPublishError, reportPublisherFault } from './reporters';
 import { PubSubTransport, type PublishTransport } from './transport';
 
 /** What `emit()` hands to the caller: the event id, and whether the buffer took the event. */
@@ -31,15 +34,7 @@ export interface EmitReceipt {
 }
 
 /** Counters since the publisher started; `accepted = published + failed + dropped(oldest) + buffered`. */
-export interface PublisherStats {
-  accepted: number;
-  published: number;
-  /** Events refused (drop-newest, throw) or evicted (drop-oldest) by a full buffer. */
-  dropped: number;
-  /** Events whose batch exhausted its retries or was still unsent when `close()` timed out. */
-  failed: number;
-  /** Publish attempts that failed transiently and were retried. */
-  retries: number;
+export interface PublisherStats extends PublisherCounters {
   /** Accepted events not yet acknowledged by Pub/Sub (pending + in flight). */
   buffered: number;
 }
@@ -48,45 +43,23 @@ export interface PublisherStats {
 export type EmitInput = Pick<GovernorEventInput, 'type' | 'payload'> &
   Partial<Pick<GovernorEvent, 'eventId' | 'occurredAt' | 'source'>>;
 
-/** An accepted event: serialized to a string now, to bytes and attributes only when its batch leaves. */
-interface Pending {
-  eventId: string;
-  type: EventType;
-  source: string;
-  json: string;
-  bytes: number;
-  seq: number;
-}
-
-function toOutbound(p: Pending): OutboundMessage {
-  return {
-    eventId: p.eventId,
-    data: Buffer.from(p.json),
-    attributes: { eventType: p.type, eventId: p.eventId, source: p.source, schemaVersion: String(SCHEMA_VERSION) },
-  };
-}
-
 /**
  * The agent-side publisher: `emit()` validates and serializes synchronously, then returns; batches
  * leave on size or time, with retries on transient errors. Nothing accepted is lost silently: it
  * is published, or counted and reported as dropped or failed.
+ *
+ * This class is the facade: events go through FlowControl (buffer room, overflow policy) into
+ * MessageQueues (per-topic queues and their timers), whose batches BatchSender publishes.
  */
 export class GovernorPublisher {
   private readonly options: ResolvedPublisherOptions;
   private readonly transport: PublishTransport;
-  private readonly onError: (error: PublishError) => void;
   private readonly onDrop: ReturnType<typeof createDropReporter>;
-  private readonly pending = new Map<EventType, Pending[]>();
-  private readonly timers = new Map<EventType, NodeJS.Timeout>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly counters = { accepted: 0, published: 0, dropped: 0, failed: 0, retries: 0 };
-  private bufferedMessages = 0;
-  private bufferedBytes = 0;
-  private seq = 0;
+  private readonly counters: PublisherCounters = zeroCounters();
+  private readonly queues: MessageQueues;
+  private readonly flow: FlowControl;
+  private readonly sender: BatchSender;
   private closing: Promise<PublisherStats> | undefined;
-  /** Set when close() times out: retries stop and whatever is left is reported failed. */
-  private abandoned = false;
-  private readonly sleepers = new Set<() => void>();
   private readonly metrics: MetricAccumulator;
   private metricsTimer: NodeJS.Timeout | undefined;
   private removeExitHook: (() => void) | undefined;
@@ -95,8 +68,13 @@ export class GovernorPublisher {
     this.options = resolvePublisherOptions(options);
     this.transport =
       options.transport ?? new PubSubTransport({ projectId: this.options.projectId, emulatorHost: this.options.emulatorHost });
-    this.onError = options.onError ?? reportPublishError;
+    const onError: (error: PublishError) => void = options.onError ?? reportPublishError;
     this.onDrop = options.onDrop ?? createDropReporter();
+    const topics = this.options.topics;
+    // The queues' dispatch names the sender built below: it first runs when a batch leaves, after construction.
+    this.queues = new MessageQueues(this.options.batching, (type, batch) => this.sender.send(topics[TOPIC_BY_EVENT_TYPE[type]], batch));
+    this.flow = new FlowControl(this.options.buffer, this.queues, this.counters, this.onDrop);
+    this.sender = new BatchSender({ transport: this.transport, retry: this.options.retry, counters: this.counters, flow: this.flow, onError });
     this.metrics = new MetricAccumulator(this.options.metrics.maxSeries);
     if (this.options.exitHook) this.removeExitHook = installExitHook(() => this.flush(), () => this.close());
   }
@@ -123,11 +101,9 @@ export class GovernorPublisher {
     if (bytes > MAX_EVENT_BYTES) {
       throw new EventValidationError([{ path: '(root)', message: `event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` }]);
     }
-    if (!this.makeRoom(bytes)) {
-      this.reportDrops('drop-newest', [event.eventId]);
-      return { eventId: event.eventId, accepted: false };
-    }
-    this.enqueue(event.type, { eventId: event.eventId, type: event.type, source: event.source, json, bytes, seq: this.seq++ });
+    if (!this.flow.admit(event.eventId, bytes)) return { eventId: event.eventId, accepted: false };
+    this.queues.add(event, json, bytes);
+    this.counters.accepted += 1;
     return { eventId: event.eventId, accepted: true };
   }
 
@@ -155,7 +131,7 @@ export class GovernorPublisher {
       return true;
     }
     this.counters.dropped += 1;
-    this.report(() => this.onDrop({ reason: 'series-limit', series: seriesKeyOf(input.metric, labels), samples: 1, droppedTotal: this.counters.dropped }));
+    callSafely(() => this.onDrop({ reason: 'series-limit', series: seriesKeyOf(input.metric, labels), samples: 1, droppedTotal: this.counters.dropped }));
     return false;
   }
 
@@ -192,8 +168,8 @@ export class GovernorPublisher {
   /** Sends everything buffered now and resolves when each batch is published or reported failed. */
   async flush(): Promise<PublisherStats> {
     if (!this.closing) this.flushMetrics();
-    for (const type of this.pending.keys()) this.drain(type);
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    this.queues.drainAll();
+    await this.sender.settled();
     return this.stats();
   }
 
@@ -204,7 +180,7 @@ export class GovernorPublisher {
   }
 
   stats(): PublisherStats {
-    return { ...this.counters, buffered: this.bufferedMessages };
+    return { ...this.counters, buffered: this.flow.messages };
   }
 
   private async shutdown(): Promise<PublisherStats> {
@@ -221,10 +197,9 @@ export class GovernorPublisher {
     clearTimeout(timer);
     if (outcome === 'timeout') {
       // Stop retrying; closing the transport cancels requests in flight, which then count as failed.
-      this.abandoned = true;
-      for (const wake of this.sleepers) wake();
+      this.sender.abandon();
       await this.transport.close();
-      while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+      await this.sender.settled();
     } else {
       await this.transport.close();
     }
@@ -252,140 +227,6 @@ export class GovernorPublisher {
     } catch (error) {
       if (!(error instanceof BufferFullError)) throw error;
     }
-  }
-
-  /** Applies the overflow policy; false when the new event must be refused. */
-  private makeRoom(bytes: number): boolean {
-    const { maxMessages, maxBytes, overflowPolicy } = this.options.buffer;
-    const fits = (): boolean => this.bufferedMessages + 1 <= maxMessages && this.bufferedBytes + bytes <= maxBytes;
-    if (fits()) return true;
-    if (overflowPolicy === 'throw') {
-      this.counters.dropped += 1;
-      throw new BufferFullError(`${this.bufferedMessages} events, ${this.bufferedBytes} bytes`);
-    }
-    if (overflowPolicy === 'drop-oldest') {
-      // In-flight events cannot be evicted: when even every pending one would not make room,
-      // refuse the new event instead of losing old and new alike.
-      let pendingCount = 0;
-      let pendingBytes = 0;
-      for (const queue of this.pending.values()) {
-        pendingCount += queue.length;
-        for (const m of queue) pendingBytes += m.bytes;
-      }
-      if (this.bufferedMessages - pendingCount + 1 > maxMessages || this.bufferedBytes - pendingBytes + bytes > maxBytes) return false;
-      const evicted: string[] = [];
-      while (!fits()) {
-        const oldest = this.evictOldestPending();
-        if (!oldest) break;
-        evicted.push(oldest.eventId);
-      }
-      if (evicted.length > 0) this.reportDrops('drop-oldest', evicted);
-      return fits();
-    }
-    return false;
-  }
-
-  private evictOldestPending(): Pending | undefined {
-    let oldestQueue: Pending[] | undefined;
-    for (const queue of this.pending.values()) {
-      const head = queue[0];
-      if (head && (!oldestQueue || head.seq < (oldestQueue[0] as Pending).seq)) oldestQueue = queue;
-    }
-    const oldest = oldestQueue?.shift();
-    if (oldest) this.release(1, oldest.bytes);
-    return oldest;
-  }
-
-  private reportDrops(policy: 'drop-newest' | 'drop-oldest', eventIds: string[]): void {
-    this.counters.dropped += eventIds.length;
-    this.report(() => this.onDrop({ reason: 'buffer-full', policy, eventIds, droppedTotal: this.counters.dropped }));
-  }
-
-  private enqueue(type: EventType, message: Pending): void {
-    let queue = this.pending.get(type);
-    if (!queue) this.pending.set(type, (queue = []));
-    queue.push(message);
-    this.counters.accepted += 1;
-    this.bufferedMessages += 1;
-    this.bufferedBytes += message.bytes;
-    const { maxMessages, maxMilliseconds } = this.options.batching;
-    if (queue.length >= maxMessages) {
-      // Off the hot path: the caller's emit() returns before the batch is built.
-      setImmediate(() => this.drain(type));
-    } else if (!this.timers.has(type)) {
-      // Unref'd so an idle agent can exit; the exit hook flushes what the timer would have sent.
-      const timer = setTimeout(() => this.drain(type), maxMilliseconds);
-      timer.unref();
-      this.timers.set(type, timer);
-    }
-  }
-
-  private drain(type: EventType): void {
-    clearTimeout(this.timers.get(type));
-    this.timers.delete(type);
-    const queue = this.pending.get(type);
-    const { maxMessages, maxBytes } = this.options.batching;
-    while (queue && queue.length > 0) {
-      const batch = new MessageBatch<Pending>(maxMessages, maxBytes);
-      while (queue.length > 0 && batch.canFit(queue[0] as Pending)) batch.add(queue.shift() as Pending);
-      const sending = this.send(this.options.topics[TOPIC_BY_EVENT_TYPE[type]], batch).finally(() => this.inFlight.delete(sending));
-      this.inFlight.add(sending);
-    }
-  }
-
-  /** Publishes one batch with exponential backoff and full jitter; never rejects. */
-  private async send(topic: string, batch: MessageBatch<Pending>): Promise<void> {
-    const retry = this.options.retry;
-    const messages = batch.items.map(toOutbound);
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.transport.publish(topic, messages, retry.requestTimeoutMilliseconds);
-          this.counters.published += messages.length;
-          break;
-        } catch (error) {
-          if (attempt < retry.maxAttempts && isTransient(error) && !this.abandoned) {
-            this.counters.retries += 1;
-            const ceiling = Math.min(retry.maxBackoffMilliseconds, retry.initialBackoffMilliseconds * retry.backoffMultiplier ** (attempt - 1));
-            await this.sleep(Math.random() * ceiling);
-            continue;
-          }
-          this.counters.failed += messages.length;
-          this.report(() => this.onError(new PublishError(topic, messages.map((m) => m.eventId), attempt, error)));
-          break;
-        }
-      }
-    } finally {
-      // Whatever happened (even a throwing callback), the buffer space is given back.
-      this.release(messages.length, batch.byteLength);
-    }
-  }
-
-  /** Runs a user callback; one that throws must not break the publisher's bookkeeping. */
-  private report(callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      reportPublisherFault('publisher callback threw', error);
-    }
-  }
-
-  /** A backoff pause that close() can cut short. */
-  private sleep(milliseconds: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, milliseconds);
-      this.sleepers.add(wake);
-    });
-  }
-
-  private release(messages: number, bytes: number): void {
-    this.bufferedMessages -= messages;
-    this.bufferedBytes -= bytes;
   }
 }
 

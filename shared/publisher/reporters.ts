@@ -10,6 +10,15 @@ export function reportPublisherFault(what: string, error: unknown): void {
   writeLine('ERROR', `${what}: ${error instanceof Error ? error.message : String(error)}`, {});
 }
 
+/** Runs a user callback; one that throws must not break the publisher's bookkeeping. */
+export function callSafely(callback: () => void): void {
+  try {
+    callback();
+  } catch (error) {
+    reportPublisherFault('publisher callback threw', error);
+  }
+}
+
 /** Default `onError`: every failed batch is one ERROR line naming its event count and topic. */
 export function reportPublishError(error: PublishError): void {
   writeLine('ERROR', error.message, { topic: error.topic, eventCount: error.eventIds.length, attempts: error.attempts });

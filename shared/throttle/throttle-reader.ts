@@ -4,6 +4,7 @@ import { periodOf, type Period } from '../basics/period';
 import { strictest, type ThrottleLevel } from '../budget/thresholds';
 import type { CostCategory } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
+import { createLogger, type Logger } from '../logging/logger';
 import { flagsRef, type ThrottleFlagsDoc } from '../store/throttle-flags-store';
 
 /** What the reader answers while it cannot confirm the flags are current. */
@@ -23,9 +24,15 @@ export interface ThrottleReaderOptions {
   healthCheckIntervalMilliseconds?: number;
   /** Deadline of one health-check read. */
   healthCheckTimeoutMilliseconds?: number;
+  /** Every time check (period, confirmation age) reads this; default the system clock. */
   clock?: () => Date;
-  /** Told of every state change (e.g. to log or export a metric). */
+  /**
+   * Told of every state change (e.g. to log or export a metric), and again of each failed health
+   * check; default a log line (WARNING when unavailable or a check failed, INFO otherwise).
+   */
   onStateChange?: (state: ReaderState, reason?: string) => void;
+  /** Where the default `onStateChange` writes; default a `governor-throttle-reader` logger on stdout. */
+  logger?: Logger;
 }
 
 export const THROTTLE_READER_DEFAULTS = {
@@ -44,7 +51,8 @@ export const THROTTLE_READER_DEFAULTS = {
 export class ThrottleReader {
   private readonly db: Firestore;
   private readonly ownsClient: boolean;
-  private readonly options: Required<Omit<ThrottleReaderOptions, 'projectId' | 'firestore' | 'onStateChange'>> & Pick<ThrottleReaderOptions, 'onStateChange'>;
+  private readonly options: Required<Omit<ThrottleReaderOptions, 'projectId' | 'firestore' | 'onStateChange' | 'logger'>>;
+  private readonly onStateChange: (state: ReaderState, reason?: string) => void;
   private period: Period;
   private flags: ThrottleFlagsDoc['budgets'] = {};
   private readonly firstSnapshot: Promise<void>;
@@ -67,6 +75,7 @@ export class ThrottleReader {
     if (!options.firestore && !projectId) throw new OptionsError([{ path: 'projectId', message: 'set projectId or GOOGLE_CLOUD_PROJECT' }]);
     this.db = options.firestore ?? new Firestore({ projectId });
     this.ownsClient = !options.firestore;
+    this.onStateChange = options.onStateChange ?? logStateChanges(options.logger ?? createLogger({ component: 'governor-throttle-reader' }), o.failMode);
     this.period = periodOf(o.clock());
     this.firstSnapshot = new Promise((resolve) => (this.resolveFirst = resolve));
     this.listen();
@@ -101,7 +110,7 @@ export class ThrottleReader {
   }
 
   state(): ReaderState {
-    if (this.current === 'live' && Date.now() - this.lastConfirmed > this.options.unavailableAfterMilliseconds) {
+    if (this.current === 'live' && this.options.clock().getTime() - this.lastConfirmed > this.options.unavailableAfterMilliseconds) {
       this.setState('unavailable', `no confirmed read for ${this.options.unavailableAfterMilliseconds} ms`);
     }
     return this.current;
@@ -170,22 +179,43 @@ export class ThrottleReader {
       this.confirm();
     } catch (error) {
       this.state();
-      this.options.onStateChange?.(this.current, `health check failed: ${(error as Error).message}`);
+      this.onStateChange(this.current, `health check failed: ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
     }
   }
 
   private confirm(): void {
-    this.lastConfirmed = Date.now();
+    this.lastConfirmed = this.options.clock().getTime();
     this.setState('live');
   }
 
   private setState(state: ReaderState, reason?: string): void {
     if (this.current === state || this.current === 'closed') return;
     this.current = state;
-    this.options.onStateChange?.(state, reason);
+    this.onStateChange(state, reason);
   }
+}
+
+/**
+ * The default `onStateChange`. Unavailable means `failMode` answers instead of the flags (fail
+ * open: budgets go unenforced; fail closed: the agent stops), which an operator must hear of; a
+ * call without a change is a failed health check, an early sign of the same.
+ */
+function logStateChanges(log: Logger, failMode: FailMode): (state: ReaderState, reason?: string) => void {
+  let last: ReaderState = 'connecting';
+  return (state, reason) => {
+    const previous = last;
+    last = state;
+    const fields = { state, previous, reason, failMode };
+    if (state === previous) {
+      log.warn(fields, `throttle reader ${reason ?? 'reported no change'} (still ${state})`);
+    } else if (state === 'unavailable') {
+      log.warn(fields, `throttle reader unavailable: answering "${failMode === 'open' ? 'none' : 'blocked'}" (fail ${failMode}) until Firestore answers`);
+    } else {
+      log.info(fields, state === 'live' && previous === 'unavailable' ? 'throttle reader live again: answering from the flags' : `throttle reader ${state}`);
+    }
+  };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

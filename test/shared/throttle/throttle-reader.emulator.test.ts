@@ -3,12 +3,18 @@ import { startEmulator, type EmulatorHandle } from '../../../bin/stack/emulators
 import { freePort } from '../../../bin/stack/ports';
 import { periodOf } from '../../../shared/basics/period';
 import { OptionsError } from '../../../shared/contracts/validation-error';
+import { createLogger } from '../../../shared/logging/logger';
 import { flagsRef } from '../../../shared/store/throttle-flags-store';
-import { createThrottleReader, type ReaderState } from '../../../shared/throttle/throttle-reader';
+import { createThrottleReader, THROTTLE_READER_DEFAULTS, type ReaderState } from '../../../shared/throttle/throttle-reader';
 import { testProjectId, waitFor } from '../../support/test-stack';
 
 const flag = (level: 'throttled' | 'blocked') => ({ level, ratio: 1, spentMicros: 1, budgetMicros: 1, setAt: new Date().toISOString(), configVersion: 0 });
 const writeFlags = (db: Firestore, periodId: string, budgets: Record<string, ReturnType<typeof flag>>) => flagsRef(db, periodId).set({ period: periodId, budgets }, { merge: true });
+/** A clock the test moves by hand, set in a month no other test writes to. */
+const manualClock = (at: string) => {
+  let now = Date.parse(at);
+  return { clock: () => new Date(now), advance: (milliseconds: number) => (now += milliseconds) };
+};
 
 describe('ThrottleReader', () => {
   it('refuses bad options', () => {
@@ -70,6 +76,46 @@ describe('ThrottleReader', () => {
       expect(open.throttleLevel('STORAGE')).toBe('throttled');
       expect(states).toEqual(expect.arrayContaining(['live', 'unavailable']));
       await Promise.all([open.close(), closed.close()]);
+    });
+
+    it('ages its last confirmed read by its clock, not the system clock', async () => {
+      const time = manualClock('2031-05-15T12:00:00Z');
+      const reader = await createThrottleReader({ firestore: db, clock: time.clock, logger: createLogger({ component: 'test', level: 'silent' }) }).ready();
+      // Closed even when an expectation fails: a live listener would keep afterAll from terminating db.
+      try {
+        expect(reader.state()).toBe('live');
+        time.advance(THROTTLE_READER_DEFAULTS.unavailableAfterMilliseconds + 1);
+        expect(reader.state()).toBe('unavailable');
+        expect(reader.throttleLevel('COMPUTE')).toBe('none');
+        // A snapshot confirms at the clock's time, so the reader is live again at the advanced time.
+        await writeFlags(db, periodOf(time.clock()).id, { COMPUTE: flag('throttled') });
+        await waitFor(async () => reader.state(), (s) => s === 'live', 10_000, 'the snapshot');
+        expect(reader.throttleLevel('COMPUTE')).toBe('throttled');
+      } finally {
+        await reader.close();
+      }
+    });
+
+    it('logs its state changes when no onStateChange is given: WARNING when unavailable, INFO otherwise', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const logger = createLogger({ component: 'reader-test', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+      const time = manualClock('2031-06-15T12:00:00Z');
+      const reader = await createThrottleReader({ firestore: db, failMode: 'closed', clock: time.clock, logger }).ready();
+      try {
+        time.advance(THROTTLE_READER_DEFAULTS.unavailableAfterMilliseconds + 1);
+        expect(reader.throttleLevel('COMPUTE')).toBe('blocked');
+        await writeFlags(db, periodOf(time.clock()).id, {});
+        await waitFor(async () => reader.state(), (s) => s === 'live', 10_000, 'recovery');
+      } finally {
+        await reader.close();
+      }
+      expect(lines.map((l) => [l.severity, l.state, l.previous])).toEqual([
+        ['INFO', 'live', 'connecting'],
+        ['WARNING', 'unavailable', 'live'],
+        ['INFO', 'live', 'unavailable'],
+        ['INFO', 'closed', 'live'],
+      ]);
+      expect(lines[1]).toMatchObject({ component: 'reader-test', failMode: 'closed', message: expect.stringContaining('"blocked"') });
     });
   });
 });
