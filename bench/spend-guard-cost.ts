@@ -63,7 +63,8 @@ export async function measureGuardCost(projectId: string, call: { model: string;
   try {
     // Soft: the flag check and the cost event.
     const softPublisher = createPublisher({ projectId, source: 'bench-guard-cost-soft', exitHook: false });
-    const throttle = await createThrottleReader({ projectId, firestore: db }).ready();
+    // State changes to stderr: stdout is the bench's report.
+    const throttle = await createThrottleReader({ projectId, firestore: db, onStateChange: (state) => process.stderr.write(`  throttle reader: ${state}\n`) }).ready();
     try {
       for (let i = 0; i < options.warmupCalls + options.calls; i++) {
         const t = process.hrtime.bigint();

@@ -25,6 +25,31 @@ function rate(decimal: string, per: number): Rational {
   return { num: r.num, den: r.den * BigInt(per) };
 }
 
+interface ParsedRates {
+  input: Rational;
+  output: Rational;
+  long?: { input: Rational; output: Rational };
+  image?: Rational;
+}
+
+/**
+ * Each price entry's rates, parsed once: pricing runs per event in the functions and per settle in
+ * an agent's spend guard, and parsing the decimals (a regex and BigInts from strings) was most of
+ * its cost. Keyed by the entry object, so a new table is parsed afresh and an old one is collected.
+ */
+const parsedRates = new WeakMap<ModelPrice, ParsedRates>();
+
+function ratesOf(price: ModelPrice): ParsedRates {
+  let rates = parsedRates.get(price);
+  if (!rates) {
+    rates = { input: rate(price.input, price.per), output: rate(price.output, price.per) };
+    if (price.longContext) rates.long = { input: rate(price.longContext.input, price.per), output: rate(price.longContext.output, price.per) };
+    if (price.perImage) rates.image = parseDecimal(price.perImage);
+    parsedRates.set(price, rates);
+  }
+  return rates;
+}
+
 function lookup(table: PriceTable, model: string, at: Date): ModelPrice {
   const price = priceOn(table, model, at);
   if (!price) {
@@ -49,12 +74,10 @@ export function calculateAiCost(table: PriceTable, usage: AiUsage, at: Date): Pr
     throw new PricingError('no-image-price', `${price.model} has no per-image price; count images in its tokens`);
   }
   const long = price.longContext !== undefined && (input ?? 0) > price.longContext.aboveInputUnits;
-  const rates = long && price.longContext ? price.longContext : price;
-  const terms: Rational[] = [
-    times(integer(input ?? 0), rate(rates.input, price.per)),
-    times(integer(output ?? 0), rate(rates.output, price.per)),
-  ];
-  if (usage.images && price.perImage) terms.push(times(integer(usage.images), parseDecimal(price.perImage)));
+  const parsed = ratesOf(price);
+  const rates = long && parsed.long ? parsed.long : parsed;
+  const terms: Rational[] = [times(integer(input ?? 0), rates.input), times(integer(output ?? 0), rates.output)];
+  if (usage.images && parsed.image) terms.push(times(integer(usage.images), parsed.image));
   return {
     amountMicros: toMicros(sum(terms)),
     price: { model: price.model, effectiveFrom: price.effectiveFrom, unit: price.unit, per: price.per },
