@@ -6,11 +6,12 @@ import { SpendRate } from '../budget/lease-policy';
 import { MAX_EVENT_AMOUNT_MICROS, type AiUsage } from '../contracts/cost-event';
 import type { CostCategory } from '../contracts/vocabulary';
 import { EventValidationError, OptionsError } from '../contracts/validation-error';
-import { calculateAiCost, estimateCost, type EstimateInput } from '../pricing/ai-cost';
+import { calculateAiCost, type EstimateInput } from '../pricing/ai-cost';
 import { installExitHook } from '../publisher/exit-hook';
 import type { GovernorPublisher } from '../publisher/publisher';
 import { ALLOWANCE_DEFAULTS } from '../store/allowance-store';
 import { loadBudgetConfig } from '../store/budget-config-store';
+import { EstimateMemo } from './estimate-memo';
 import { SpendGuardClosedError } from './hard-budget-error';
 import { eventIdOf, MAX_SEQ, newSessionPrefix } from '../budget/lease-event-ids';
 import { LeaseManager, type LeaseCounters } from './lease-manager';
@@ -50,6 +51,7 @@ export class SpendGuard implements ReservationHost {
   private session: string;
   private seq = 0;
   private readonly rate: SpendRate;
+  private readonly estimates: EstimateMemo;
   private readonly counters: LeaseCounters = { leasesGranted: 0, leasesReturned: 0, firestoreRequests: 0, reaped: 0, contended: 0 };
   private readonly calls = { reservations: 0, coveredLocally: 0, withRoundTrip: 0, refused: 0, overdraftMicros: 0, open: 0 };
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -66,6 +68,7 @@ export class SpendGuard implements ReservationHost {
     this.ownsClient = !options.firestore;
     this.session = newSessionPrefix(this.options.clock());
     this.rate = new SpendRate(this.options.policy.rateHalfLifeMilliseconds);
+    this.estimates = new EstimateMemo(this.options.priceTable);
     if (this.options.exitHook) this.removeExitHook = installExitHook(() => this.close(), () => this.close());
   }
 
@@ -167,7 +170,7 @@ export class SpendGuard implements ReservationHost {
       }
       return e;
     }
-    return estimateCost(this.options.priceTable, input, new Date(now));
+    return this.estimates.estimate(input, now);
   }
 
   private hardKeysOf(category: CostCategory): BudgetKey[] {
