@@ -27,7 +27,8 @@ import { measureGuardCost, type GuardCost } from './spend-guard-cost';
 import type { AgentProcessConfig } from './agent-fleet';
 
 const BUDGET_MICROS = 10_000_000;
-const FLEETS = (process.env.BENCH_AGENTS ?? '10,100').split(',').map(Number);
+// `BENCH_AGENTS=0`: only the one-agent measurement.
+const FLEETS = (process.env.BENCH_AGENTS ?? '10,100').split(',').map(Number).filter((n) => n > 0);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4);
 // Simulated model call time: short, so agents spend fast (a real call takes seconds).
 const CALL_MILLISECONDS = Number(process.env.BENCH_CALL_MS ?? 50);

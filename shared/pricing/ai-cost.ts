@@ -1,6 +1,7 @@
 import type { AiUsage } from '../contracts/cost-event';
 import { priceOn, type ModelPrice, type PriceTable } from './price-table';
-import { integer, parseDecimal, sum, times, toMicros, type Rational } from './rational';
+import { microRatesOf, microsOf, type MicroRates } from './exact-micros';
+import { parseDecimal, type Rational } from './rational';
 
 /** Why usage could not be priced; permanent, so the event is dead-lettered with this reason. */
 export class PricingError extends Error {
@@ -26,10 +27,9 @@ function rate(decimal: string, per: number): Rational {
 }
 
 interface ParsedRates {
-  input: Rational;
-  output: Rational;
-  long?: { input: Rational; output: Rational };
-  image?: Rational;
+  /** [input, output, image] at the normal rates, [input, output, image] above the long-context threshold. */
+  normal: MicroRates;
+  long?: MicroRates;
 }
 
 /**
@@ -39,12 +39,14 @@ interface ParsedRates {
  */
 const parsedRates = new WeakMap<ModelPrice, ParsedRates>();
 
+const NO_IMAGE_PRICE: Rational = { num: 0n, den: 1n };
+
 function ratesOf(price: ModelPrice): ParsedRates {
   let rates = parsedRates.get(price);
   if (!rates) {
-    rates = { input: rate(price.input, price.per), output: rate(price.output, price.per) };
-    if (price.longContext) rates.long = { input: rate(price.longContext.input, price.per), output: rate(price.longContext.output, price.per) };
-    if (price.perImage) rates.image = parseDecimal(price.perImage);
+    const image = price.perImage ? parseDecimal(price.perImage) : NO_IMAGE_PRICE;
+    rates = { normal: microRatesOf([rate(price.input, price.per), rate(price.output, price.per), image]) };
+    if (price.longContext) rates.long = microRatesOf([rate(price.longContext.input, price.per), rate(price.longContext.output, price.per), image]);
     parsedRates.set(price, rates);
   }
   return rates;
@@ -75,11 +77,9 @@ export function calculateAiCost(table: PriceTable, usage: AiUsage, at: Date): Pr
   }
   const long = price.longContext !== undefined && (input ?? 0) > price.longContext.aboveInputUnits;
   const parsed = ratesOf(price);
-  const rates = long && parsed.long ? parsed.long : parsed;
-  const terms: Rational[] = [times(integer(input ?? 0), rates.input), times(integer(output ?? 0), rates.output)];
-  if (usage.images && parsed.image) terms.push(times(integer(usage.images), parsed.image));
+  const rates = long && parsed.long ? parsed.long : parsed.normal;
   return {
-    amountMicros: toMicros(sum(terms)),
+    amountMicros: microsOf(rates, [input ?? 0, output ?? 0, usage.images ?? 0]),
     price: { model: price.model, effectiveFrom: price.effectiveFrom, unit: price.unit, per: price.per },
     longContext: long,
   };
