@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertPortsFree } from '../../bin/stack/port-claims';
 import { freePort } from '../../bin/stack/ports';
@@ -34,10 +35,26 @@ export interface StartRun {
 
 const FUNCTION_COUNT = loadTopology({}).functions.length;
 
+/**
+ * Where the kernel picks the local ports of outgoing connections (Linux default 32768–60999). A
+ * fixed port inside it can be taken between the probe and the function's listen by any process's
+ * outgoing connection — a parallel test's emulator client did exactly that (EADDRINUSE) — so the
+ * functions' run is chosen below it.
+ */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
 /** A run of consecutive free ports for the functions (each function takes base + i). */
 async function freeFunctionBase(): Promise<number> {
+  const low = 10_000;
+  const high = Math.max(low + 1_000, ephemeralStart()) - FUNCTION_COUNT;
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = low + Math.floor(Math.random() * (high - low));
     const ports = Array.from({ length: FUNCTION_COUNT }, (_, i) => base + i);
     try {
       await assertPortsFree(ports.map((port) => ({ port, label: 'probe', setting: 'functions' as const })));
