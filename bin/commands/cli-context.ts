@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { projectIdOf } from '../../functions/common/settings';
+import { projectIdOf } from '../../shared/basics/project-id';
 import type { OperatorDeps } from '../../functions/common/operator/operator-actions';
 import { createLogger } from '../../shared/logging/logger';
 import { secretManagerClient } from '../../shared/secrets/secret-manager-client';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Firestore } from '@google-cloud/firestore';
-import { projectIdOf } from '../../functions/common/settings';
+import { projectIdOf } from '../../shared/basics/project-id';
 import { htmlReport } from '../../shared/loadtest/html-report';
 import { resultOf, type LoadTestResult } from '../../shared/loadtest/load-test-result';
 import { metricEventsOf } from '../../shared/loadtest/metric-events';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ulid } from 'ulid';
-import { projectIdOf } from '../../functions/common/settings';
+import { projectIdOf } from '../../shared/basics/project-id';
 import { LoadPlanError, parseDurationSeconds, resolveLoadPlan, type ExecutorModel, type LoadPlan } from '../../shared/loadtest/load-plan';
 import type { TargetSpec } from '../../shared/loadtest/target-spec';
 import { parseThreshold, ThresholdError, type Threshold } from '../../shared/loadtest/thresholds';

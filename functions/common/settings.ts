@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { projectIdOf } from '../../shared/basics/project-id';
 import { OptionsError } from '../../shared/contracts/validation-error';
 import { ACCESS_MODES, type AccessMode } from '../dashboard/access-policy';
 
@@ -98,11 +99,6 @@ const envSchema = z
 
 type EnvVariable = keyof z.input<typeof envSchema>;
 const VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
-
-/** The project the process works in: GOOGLE_CLOUD_PROJECT, else GCLOUD_PROJECT (blank counts as unset). */
-export function projectIdOf(env: { GOOGLE_CLOUD_PROJECT?: string; GCLOUD_PROJECT?: string }): string | undefined {
-  return env.GOOGLE_CLOUD_PROJECT?.trim() || env.GCLOUD_PROJECT?.trim() || undefined;
-}
 
 /** Parses the settings from an environment; throws an `OptionsError` naming each bad variable. */
 export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {

@@ -102,8 +102,9 @@ async function handleAction(req: Request, res: Response, deps: DashboardHandlerD
   const csrfRefusal = deps.csrf.refusal(cookieValue(req.get('cookie'), CSRF_COOKIE), req.get(CSRF_HEADER));
   if (csrfRefusal) return json(res, 403, { error: csrfRefusal });
   if (!req.is('application/json')) return json(res, 415, { error: 'send the action as application/json' });
-  const result = await runAction(path, req.body, deps.operator(actorOf(req, deps.localUser)));
-  deps.log.info({ action: path, actor: actorOf(req, deps.localUser), status: result.status, ...('error' in result ? { error: result.error } : {}) }, 'dashboard action');
+  const actor = actorOf(req, deps.localUser);
+  const result = await runAction(path, req.body, deps.operator(actor));
+  deps.log.info({ action: path, actor, status: result.status, ...('error' in result ? { error: result.error } : {}) }, 'dashboard action');
   if (result.status === 200) await deps.state.refreshNow();
   return json(res, result.status, 'error' in result ? { error: result.error } : { message: result.message });
 }

@@ -11,7 +11,7 @@ import { dashboardOptions } from './dashboard-options';
 import { LiveState } from './live-state';
 import { loadAssets } from './static-assets';
 
-/** Built on the first request: access mode, CSRF secret and assets are checked there and a bad one fails loudly. */
+/** Built on the first request: the CSRF secret and assets are checked there and a bad one fails loudly (the access mode is a setting, checked at load). */
 function build(log: Logger) {
   const project = projectId();
   const topology = loadTopology();

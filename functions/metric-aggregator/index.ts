@@ -17,9 +17,9 @@ export const EVALUATION_INTERVAL_MILLISECONDS = 5_000;
 
 /** Consumes metric aggregates: merges each into its minute and hour buckets exactly once. */
 export function createMetricAggregator(): HttpFunction {
-  const rate = settings().faultRate;
+  const { faultRate: rate, statsIntervalMilliseconds } = settings();
   const log = createLogger({ component: 'metric-aggregator' });
-  const stats = new ThroughputStats(log, settings().statsIntervalMilliseconds);
+  const stats = new ThroughputStats(log, statsIntervalMilliseconds);
   const decodeMetricEvent = governorEvents('metric');
   const alerting = metricAlerting(log);
 

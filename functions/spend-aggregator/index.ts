@@ -16,9 +16,9 @@ import { ThroughputStats } from '../common/throughput-stats';
  * sharded counter (exact under redelivery), then enforces the budgets: throttle flags and alerts.
  */
 export function createSpendAggregator(): HttpFunction {
-  const rate = settings().faultRate;
+  const { faultRate: rate, statsIntervalMilliseconds } = settings();
   const log = createLogger({ component: 'spend-aggregator' });
-  const stats = new ThroughputStats(log, settings().statsIntervalMilliseconds);
+  const stats = new ThroughputStats(log, statsIntervalMilliseconds);
   const budgets = budgetEnforcement(log, stats);
   const decodeCostEvent = governorEvents('cost');
 

@@ -1,7 +1,7 @@
 import { THROTTLE_LEVELS, type BudgetAlertLevel, type ThrottleLevel } from '../contracts/vocabulary';
 
 // The levels are wire vocabulary (budget alerts and flags carry them); budget code keeps naming them here.
-export { BUDGET_ALERT_LEVELS, THROTTLE_LEVELS } from '../contracts/vocabulary';
+export { THROTTLE_LEVELS } from '../contracts/vocabulary';
 export type { BudgetAlertLevel, ThrottleLevel } from '../contracts/vocabulary';
 
 /** What each budget threshold means: the alert level it raises and the throttle it sets. */

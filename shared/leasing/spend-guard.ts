@@ -7,6 +7,7 @@ import { MAX_EVENT_AMOUNT_MICROS, type AiUsage } from '../contracts/cost-event';
 import type { CostCategory } from '../contracts/vocabulary';
 import { EventValidationError, OptionsError } from '../contracts/validation-error';
 import { calculateAiCost, type EstimateInput } from '../pricing/ai-cost';
+import { projectIdOf } from '../basics/project-id';
 import { installExitHook } from '../publisher/exit-hook';
 import type { GovernorPublisher } from '../publisher/publisher';
 import { ALLOWANCE_DEFAULTS } from '../store/allowance-store';
@@ -62,7 +63,7 @@ export class SpendGuard implements ReservationHost {
   constructor(options: SpendGuardOptions) {
     this.options = resolveSpendGuardOptions(options);
     this.publisher = options.publisher;
-    const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+    const projectId = options.projectId ?? projectIdOf();
     if (!options.firestore && !projectId) throw new OptionsError([{ path: 'projectId', message: 'set projectId or GOOGLE_CLOUD_PROJECT' }]);
     this.db = options.firestore ?? new Firestore({ projectId });
     this.ownsClient = !options.firestore;

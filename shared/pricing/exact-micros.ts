@@ -1,4 +1,4 @@
-import { plus, times, integer, toMicros, type Rational } from './rational';
+import { integer, sum, times, toMicros, type Rational } from './rational';
 
 /**
  * Rates (USD per unit) prepared for Σ countₖ × rateₖ in micro-USD, rounded half up once. The exact
@@ -25,7 +25,7 @@ const safe = (n: bigint) => n <= BigInt(Number.MAX_SAFE_INTEGER);
 export function microRatesOf(rates: readonly Rational[]): MicroRates {
   const micro = rates.map((r) => {
     const num = r.num * MICROS_PER_USD;
-    const g = gcd(num, r.den) || 1n;
+    const g = gcd(num, r.den);
     return { num: num / g, den: r.den / g };
   });
   const den = micro.reduce((d, m) => (d * m.den) / gcd(d, m.den), 1n);
@@ -52,7 +52,5 @@ export function microsOf(prepared: MicroRates, counts: readonly number[]): numbe
       return q;
     }
   }
-  let sum: Rational = { num: 0n, den: 1n };
-  for (let k = 0; k < counts.length; k++) sum = plus(sum, times(integer(counts[k] as number), prepared.rates[k] as Rational));
-  return toMicros(sum);
+  return toMicros(sum(counts.map((count, k) => times(integer(count), prepared.rates[k] as Rational))));
 }

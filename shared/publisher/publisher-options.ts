@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { projectIdOf } from '../basics/project-id';
 import { agentIdSchema } from '../contracts/envelope';
 import { OptionsError } from '../contracts/validation-error';
 import { loadTopology, type TopicKey } from '../topology/topology';
@@ -81,7 +82,7 @@ export type ResolvedPublisherOptions = z.infer<typeof optionsSchema> & {
 /** Applies defaults and validates; throws `OptionsError` naming the bad option. */
 export function resolvePublisherOptions(options: PublisherOptions, env: NodeJS.ProcessEnv = process.env): ResolvedPublisherOptions {
   const candidate = {
-    projectId: options.projectId ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? '',
+    projectId: options.projectId ?? projectIdOf(env) ?? '',
     source: options.source ?? env.GOVERNOR_AGENT_ID ?? `${hostname()}/${process.pid}`,
     batching: { ...DEFAULT_BATCHING, ...options.batching },
     buffer: { ...DEFAULT_BUFFER, ...options.buffer },

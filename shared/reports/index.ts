@@ -1,3 +1,6 @@
-// `governor/reports`: the budget status and report read from Firestore, importable by operators' own tools.
+// `governor/reports`: the read models operators' own tools import — budget status and report,
+// the security report and the cache's hit and savings summaries (formerly on governor/security and governor/cache).
 export { budgetStatus, budgetReport } from './budget-status';
 export type { BudgetStatus, BudgetReport, BudgetLine } from './budget-status';
+export { securityReport, type SecurityReport } from './security-report';
+export { cacheHitSummary, cacheSavingsBetween, type CacheHitSummary, type CacheSavings } from './cache-report';

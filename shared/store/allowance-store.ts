@@ -113,13 +113,16 @@ export interface LeaseChangeResult {
 export async function commitLeaseChange(db: Firestore, t: LeaseChange): Promise<LeaseChangeResult> {
   const ref = allowanceShardRef(db, t.periodId, t.key, t.shard);
   const share = shareOf(t.budgetMicros, ALLOWANCE_DEFAULTS.shardCount, t.shard);
+  // A reaped lease's recorded spend is final (its agent is silent past the grace): read once, not per round.
+  const recorded = new Map<string, number>();
   for (let attempt = 1; ; attempt++) {
     const snapshot = await ref.get();
     let state = stateOf(snapshot);
     let changed = false;
     const reapable = reapableLeases(state, t.nowMillis, t.reapGraceMilliseconds).filter((id) => id !== t.close?.leaseId);
     for (const id of reapable) {
-      state = reapLease(state, id, await recordedSpendOf(db, t.key, state.leases[id] as LeaseRecord));
+      if (!recorded.has(id)) recorded.set(id, await recordedSpendOf(db, t.key, state.leases[id] as LeaseRecord));
+      state = reapLease(state, id, recorded.get(id)!);
       changed = true;
     }
     if (t.close) {

@@ -1,3 +1,4 @@
+import { projectIdOf } from '../basics/project-id';
 import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import { TOTAL, type BudgetKey } from '../budget/budget-config';
 import { periodOf, type Period } from '../basics/period';
@@ -71,7 +72,7 @@ export class ThrottleReader {
       if (!(o[key] > 0)) throw new OptionsError([{ path: key, message: 'must be a positive number of milliseconds' }]);
     }
     this.options = o;
-    const projectId = options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.GCLOUD_PROJECT;
+    const projectId = options.projectId ?? projectIdOf();
     if (!options.firestore && !projectId) throw new OptionsError([{ path: 'projectId', message: 'set projectId or GOOGLE_CLOUD_PROJECT' }]);
     this.db = options.firestore ?? new Firestore({ projectId });
     this.ownsClient = !options.firestore;
@@ -178,6 +179,8 @@ export class ThrottleReader {
       await Promise.race([this.ref().get(), timeout]);
       this.confirm();
     } catch (error) {
+      // A check still in flight when close() ran fails against the terminated client: not news.
+      if (this.current === 'closed') return;
       this.state();
       this.onStateChange(this.current, `health check failed: ${(error as Error).message}`);
     } finally {

@@ -34,12 +34,15 @@ export interface StartRun {
 }
 
 const FUNCTION_COUNT = loadTopology({}).functions.length;
+/** The functions' run: each function at base + i, then the dashboard at base + FUNCTION_COUNT. */
+const RUN_LENGTH = FUNCTION_COUNT + 1;
 
 /**
  * Where the kernel picks the local ports of outgoing connections (Linux default 32768–60999). A
  * fixed port inside it can be taken between the probe and the function's listen by any process's
  * outgoing connection — a parallel test's emulator client did exactly that (EADDRINUSE) — so the
- * functions' run is chosen below it.
+ * functions' run is chosen below it. (The emulator and mail ports come from `freePort()`: the OS
+ * hands out a port free at that moment, which its server binds moments later.)
  */
 function ephemeralStart(): number {
   try {
@@ -49,13 +52,13 @@ function ephemeralStart(): number {
   }
 }
 
-/** A run of consecutive free ports for the functions (each function takes base + i). */
+/** A run of consecutive free ports for the functions and the dashboard (see RUN_LENGTH). */
 async function freeFunctionBase(): Promise<number> {
   const low = 10_000;
-  const high = Math.max(low + 1_000, ephemeralStart()) - FUNCTION_COUNT;
+  const high = Math.max(low + 1_000, ephemeralStart()) - RUN_LENGTH;
   for (;;) {
     const base = low + Math.floor(Math.random() * (high - low));
-    const ports = Array.from({ length: FUNCTION_COUNT }, (_, i) => base + i);
+    const ports = Array.from({ length: RUN_LENGTH }, (_, i) => base + i);
     try {
       await assertPortsFree(ports.map((port) => ({ port, label: 'probe', setting: 'functions' as const })));
       return base;
@@ -96,7 +99,7 @@ export function runStart(ports: StartPorts, env: NodeJS.ProcessEnv = {}): StartR
   const watcher = new ProcessTreeWatcher(child.pid as number);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then(() => watcher.stop());
-  const allPorts = [ports.pubsub, ports.firestore, ports.mailSmtp, ports.mailWeb, ...Array.from({ length: FUNCTION_COUNT }, (_, i) => ports.functionsBase + i)];
+  const allPorts = [ports.pubsub, ports.firestore, ports.mailSmtp, ports.mailWeb, ...Array.from({ length: RUN_LENGTH }, (_, i) => ports.functionsBase + i)];
   return { child, ports, allPorts, output: () => output, watcher, marker, exited, leftovers: () => survivors(watcher.groups, marker) };
 }
 

@@ -1,4 +1,5 @@
-import { projectIdOf, readSettings, SETTINGS_DEFAULTS } from '../../../functions/common/settings';
+import { readSettings, SETTINGS_DEFAULTS } from '../../../functions/common/settings';
+import { projectIdOf } from '../../../shared/basics/project-id';
 import { OptionsError } from '../../../shared/contracts/validation-error';
 
 describe('settings', () => {
