@@ -4,6 +4,7 @@ import { startProcess, type ManagedProcess } from '../../../bin/stack/process-gr
 import type { DegradedReport } from '../../../shared/cache/degraded-reporter';
 import { GenerationCache } from '../../../shared/cache/generation-cache';
 import { ResponseCache, type ResponseCacheOptions } from '../../../shared/cache/response-cache';
+import { waitFor } from '../../support/test-stack';
 
 /** Runs against the real redis-server the test setup started (GOVERNOR_TEST_REDIS_URL), and one of its own for outages. */
 const redisUrl = () => {
@@ -132,6 +133,10 @@ describe('ResponseCache when Redis is unreachable', () => {
     expect(await cache.getOrSet('ai-response', 'new-3', () => -1)).toBe(3);
     expect(reports).toHaveLength(1);
     expect(reports[0]!.message).toMatch(/Redis \(L2\) unreachable, serving from L1 only/);
+    expect(cache.stats().l2.degraded).toBe(true);
+    // The client learns the socket closed from an I/O event, which the lookups above (all settled
+    // by then) need not have given a turn of the event loop: wait for it rather than race it.
+    await waitFor(async () => cache.stats().l2.connected, (connected) => !connected, 10_000, 'the Redis client to see the server gone');
     expect(cache.stats().l2).toMatchObject({ degraded: true, connected: false });
 
     server = await startRedis(port);
