@@ -1,4 +1,4 @@
-import { isShell, type ReadmeBlock } from './readme-blocks';
+import { isShell, isTypeScript, type ReadmeBlock } from './readme-blocks';
 
 /**
  * What the README's shell blocks say, as steps the harness runs in their documented order.
@@ -13,6 +13,8 @@ import { isShell, type ReadmeBlock } from './readme-blocks';
  * - `<!-- readme-test: illustration -->` before a fence — not run (it needs what a test cannot have).
  * - `<!-- readme-test: file NAME -->` before a fence — the block is the file NAME the next commands use.
  * - `<!-- readme-test: given … -->` before a fence — state the block assumes (a named fixture).
+ * - `<!-- readme-test: run -->` before a TypeScript fence — the example also runs against a stack
+ *   (readme-agents.emulator.test.ts); every TypeScript example is compiled.
  */
 
 export type Expectation =
@@ -153,8 +155,9 @@ export function shellPlan(blocks: readonly ReadmeBlock[]): ShellStep[] {
     const illustration = items.find((i) => /^illustration\b/.test(i));
     const file = items.map((i) => /^file\s+(\S+)$/.exec(i)?.[1]).find((n) => n !== undefined);
     const givens = items.filter((i) => i.startsWith('given ')).map((i) => i.slice('given '.length));
-    const unknown = items.filter((i) => !/^illustration\b/.test(i) && !/^file\s+\S+$/.test(i) && !i.startsWith('given '));
-    if (unknown.length > 0) throw new Error(`README line ${block.line - 2}: unknown readme-test annotation "${unknown.join('; ')}" (known: illustration, file NAME, given …)`);
+    const unknown = items.filter((i) => !/^illustration\b/.test(i) && !/^file\s+\S+$/.test(i) && !i.startsWith('given ') && i !== 'run');
+    if (unknown.length > 0) throw new Error(`README line ${block.line - 2}: unknown readme-test annotation "${unknown.join('; ')}" (known: illustration, file NAME, given …, run)`);
+    if (items.includes('run') && !isTypeScript(block)) throw new Error(`README line ${block.line - 2}: "run" marks TypeScript examples (shell blocks always run)`);
     if (illustration) {
       steps.push({ kind: 'illustration', block, reason: illustration.replace(/^illustration\s*[—:-]?\s*/, '') });
       continue;
