@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from '../../bin/stack/repo-root';
@@ -59,8 +59,10 @@ function preludeImports(code: string): string[] {
  * a dependent's would) and compiles them in one program: strict, Node 16 module resolution.
  */
 export function compileExamples(blocks: readonly ReadmeBlock[]): CompiledExamples {
-  // Inside the package (its self-reference resolves `governor`) and outside the sources; removed afterwards.
-  const directory = mkdtempSync(join(repoRoot(), 'dist', '.readme-examples-'));
+  // Inside the package, so its self-reference resolves `governor`; outside the sources and dist/
+  // (which is published); in .governor/, which git ignores. Removed afterwards.
+  mkdirSync(join(repoRoot(), '.governor'), { recursive: true });
+  const directory = mkdtempSync(join(repoRoot(), '.governor', 'readme-examples-'));
   writeFileSync(join(directory, `${PRELUDE_MODULE}.mts`), PRELUDE_SOURCE);
   const examples = blocks.filter(isTypeScript).map((block): TypeScriptExample => {
     const code = block.lines.join('\n');
