@@ -1,8 +1,9 @@
 /**
  * What the README's TypeScript examples take as given — the agent's own model client, prompt and
  * helpers — as one module they import from (only the names an example uses and does not declare).
- * It is compiled with the examples and runs with them: `ai` is the real @google/genai client, aimed
- * at a local stand-in when GOVERNOR_GEMINI_ENDPOINT is set (DESIGN.md §6).
+ * It is compiled with the examples and runs with them: `ai` is the real @google/genai client, made
+ * as an agent makes it; the SDK takes its address from GOOGLE_GEMINI_BASE_URL, which the harness
+ * points at a local stand-in (so does GeminiEmbedder's client).
  */
 export const PRELUDE_MODULE = 'readme-prelude';
 
@@ -11,9 +12,8 @@ import { GoogleGenAI } from '@google/genai';
 import type { Request } from 'express';
 import { createPublisher } from 'governor';
 
-const endpoint = process.env.GOVERNOR_GEMINI_ENDPOINT;
 /** The agent's Gemini client. */
-export const ai = new GoogleGenAI({ apiKey: process.env.GEMINI_API_KEY ?? 'readme-example', ...(endpoint ? { httpOptions: { baseUrl: endpoint } } : {}) });
+export const ai = new GoogleGenAI({ apiKey: process.env.GEMINI_API_KEY });
 export const prompt = 'Write 5 tips for remote work';
 export const system = 'You are a concise writer.';
 /** An example that goes on from an earlier one uses the earlier one's publisher. */

@@ -39,10 +39,13 @@ describe('README agent examples, run against the stack', () => {
     it(`README line ${block.line} (${block.section}) runs to its end`, async () => {
       expect(compiled.diagnostics).toEqual([]);
       const example = compiled.examples.find((e) => e.block.line === block.line);
-      const env = { ...stack.clientEnv, GOVERNOR_GEMINI_ENDPOINT: gemini.baseUrl, GEMINI_API_KEY: 'readme-test-key' };
+      // @google/genai's own variable for its address: the examples' clients reach the stand-in unchanged.
+      const env = { ...stack.clientEnv, GOOGLE_GEMINI_BASE_URL: gemini.baseUrl, GEMINI_API_KEY: 'readme-test-key' };
       const run = await runExample(example as NonNullable<typeof example>, env);
       if (!run.completed) throw new Error(`README line ${block.line} did not run to its end:\n${run.output}`);
       expect(run.completed).toBe(true);
+      // Nothing went wrong quietly on the way (a failed embedding, a publish retried to failure, …).
+      expect(run.output.split('\n').filter((l) => /"severity":"(WARNING|ERROR|CRITICAL)"|\bWARNING\b|\bERROR\b/.test(l))).toEqual([]);
     }, 90_000);
   }
 
