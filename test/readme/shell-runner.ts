@@ -32,9 +32,12 @@ const FIXTURES: { pattern: RegExp; commands: (match: RegExpExecArray) => { setup
 
 export interface StepContext {
   session: ShellSession;
-  stack: ReadmeStack;
+  /** Where the addresses the README assumes are on this stack. */
+  stack: Pick<ReadmeStack, 'addresses'>;
   /** Words captured by `<name>` in a `# →` line, used where a later command says `<name>`. */
   captured: Map<string, string>;
+  /** How long a command may take to do what the README says; default SETTLE_MILLISECONDS. */
+  settleMilliseconds?: number;
 }
 
 const describeResult = (command: string, result: CommandResult): string => `$ ${command}\n[exit ${result.status}]\n${result.output}`;
@@ -67,12 +70,13 @@ export async function runCommand(command: ShellCommand, context: StepContext): P
   const text = resolved(command, context);
   const checks = command.expectations.filter((e): e is Exclude<Expectation, { kind: 'email' }> => e.kind !== 'email');
   const wantsSuccess = !checks.some((e) => e.kind === 'refused');
+  const settle = context.settleMilliseconds ?? SETTLE_MILLISECONDS;
   let last: CommandResult = { status: -1, output: '' };
   const succeeded = (r: CommandResult): boolean => (checks.length === 0 ? r.status === 0 : checks.every((e) => holds(e, r)));
   const settled = await waitFor(
     async () => (last = await context.session.run(text)),
     succeeded,
-    SETTLE_MILLISECONDS,
+    settle,
     `README line ${command.line}`,
   ).then(
     () => true,
@@ -81,7 +85,7 @@ export async function runCommand(command: ShellCommand, context: StepContext): P
   if (!settled) {
     const failed = checks.filter((e) => !holds(e, last));
     const why = failed.length > 0 ? failed.map((e) => `line ${e.line}: expected ${e.kind === 'refused' ? 'a refusal saying' : 'output with'} "${e.text}"`).join('; ') : wantsSuccess ? 'expected exit 0' : 'expected a refusal';
-    throw new Error(`README line ${command.line} did not do what the README says within ${SETTLE_MILLISECONDS / 1000} s (${why}):\n${describeResult(text, last)}`);
+    throw new Error(`README line ${command.line} did not do what the README says within ${settle / 1000} s (${why}):\n${describeResult(text, last)}`);
   }
   for (const e of checks) {
     const groups = e.pattern.exec(last.output)?.groups ?? {};
