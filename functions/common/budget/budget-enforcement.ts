@@ -6,8 +6,12 @@ import { loadTopology } from '../../../shared/topology/topology';
 import { firestore, pubsub } from '../clients';
 import { Coalescer } from '../coalescer';
 import type { ThroughputStats } from '../throughput-stats';
-import { cachedConfig } from '../cached-config';
+import { cachedConfig, type CachedConfig } from '../cached-config';
+import { periodOf } from '../../../shared/basics/period';
 import { budgetAlertPublisher, BudgetEnforcer } from './budget-enforcer';
+
+/** How long into a period the tick still evaluates the previous one (late commits of its last events). */
+const PREVIOUS_PERIOD_GRACE_MILLISECONDS = 3_600_000;
 
 export interface BudgetEnforcement {
   /** Enforces the budgets of a category (and the total) in a period from a fresh read; resolves once done. */
@@ -19,6 +23,11 @@ export interface BudgetEnforcement {
   enforceCommitted: (periodId: string, category: CostCategory) => Promise<void>;
   /** The budget config in force (cached per instance). */
   config: () => Promise<BudgetConfig>;
+  /**
+   * Evaluates every budget of the current period (and of the previous one in a period's first
+   * hour) from a fresh read of the config and the totals: the scheduled budget tick.
+   */
+  enforceCurrent: () => Promise<void>;
   /** The enforcer, for the outbox sweep of the minute tick. */
   enforcer: BudgetEnforcer;
 }
@@ -30,7 +39,7 @@ export interface BudgetEnforcement {
  */
 export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetEnforcement {
   const alertsTopic = loadTopology().topics.alerts;
-  const config = cachedConfig(
+  const config: CachedConfig<BudgetConfig> = cachedConfig(
     async () => {
       const loaded = await loadBudgetConfig(firestore());
       stats?.count('reads:config', 2);
@@ -38,6 +47,9 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     },
     log,
     'budget config',
+    // A gate that skipped under the old budgets saw the spend against amounts no longer in force:
+    // every period this instance worked on is evaluated again under the new ones.
+    { onChange: () => reevaluateKnownPeriods() },
   );
   const enforcer = new BudgetEnforcer({
     db: firestore(),
@@ -66,7 +78,10 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
       ]);
     await (stats ? stats.time('evaluation', keys.size, run) : run());
   });
-  const evaluateAll = (periodId: string) => evaluations.request([`all|${periodId}`]);
+  const evaluateAll = (periodId: string): Promise<void> => evaluations.request([`all|${periodId}`]);
+  const reevaluateKnownPeriods = async (): Promise<void> => {
+    await Promise.all([...new Set([...enforcer.knownPeriods(), periodOf(new Date()).id])].map(evaluateAll));
+  };
 
   // A period whose last gate skipped: one re-check once its read goes stale, so a crossing only
   // others' spend caused is seen within the read bound even when no further event comes.
@@ -109,7 +124,19 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     return refresh;
   };
 
+  const enforceCurrent = async (): Promise<void> => {
+    config.invalidate();
+    const now = new Date();
+    const current = periodOf(now);
+    const periods = [current.id];
+    // Spend of the last seconds of a period may be committed after it ended.
+    if (now.getTime() - current.start.getTime() < PREVIOUS_PERIOD_GRACE_MILLISECONDS) periods.push(periodOf(new Date(current.start.getTime() - 1)).id);
+    await Promise.all(periods.map((periodId) => evaluations.request([`all|${periodId}`])));
+    await enforcer.sweepOutbox(true);
+  };
+
   return {
+    enforceCurrent,
     enforce: (periodId, category) => evaluations.request([`full|${periodId}|${category}`, `full|${periodId}|${TOTAL}`]),
     enforceCommitted,
     config: async () => (await config()).config,

@@ -148,6 +148,11 @@ export class BudgetEnforcer {
     }
   }
 
+  /** The periods this instance has committed spend to or evaluated (its spend views). */
+  knownPeriods(): string[] {
+    return [...this.spendViews.keys()];
+  }
+
   /** The earliest event time of a period as this instance knows it (read, or recorded here). */
   knownPeriodStart(periodId: string): Date | undefined {
     return this.periodStarts.get(periodId)?.start;
