@@ -9,6 +9,8 @@ import type { ThroughputStats } from '../throughput-stats';
 import { cachedConfig, type CachedConfig } from '../cached-config';
 import { periodOf } from '../../../shared/basics/period';
 import { budgetAlertPublisher, BudgetEnforcer } from './budget-enforcer';
+import { ScopedBudgetEnforcer } from './scoped-enforcer';
+import { counterKeyOf, type BudgetInstance } from '../../../shared/budget/scoped-budget';
 
 /** How long into a period the tick still evaluates the previous one (late commits of its last events). */
 const PREVIOUS_PERIOD_GRACE_MILLISECONDS = 3_600_000;
@@ -30,6 +32,13 @@ export interface BudgetEnforcement {
   enforceCurrent: () => Promise<void>;
   /** The enforcer, for the outbox sweep of the minute tick. */
   enforcer: BudgetEnforcer;
+  /** The scoped budgets' enforcer (per agent, team, tenant, tag, model; by hour, day, week, month). */
+  scoped: ScopedBudgetEnforcer;
+  /**
+   * Enforces the scoped budget instances a committed event counts under (told to
+   * `scoped.noteCommitted` first); evaluates only those its gate says may need it. Coalesced.
+   */
+  enforceScoped: (instances: readonly BudgetInstance[]) => Promise<void>;
 }
 
 /**
@@ -49,7 +58,7 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     'budget config',
     // A gate that skipped under the old budgets saw the spend against amounts no longer in force:
     // every period this instance worked on is evaluated again under the new ones.
-    { onChange: () => reevaluateKnownPeriods() },
+    { onChange: () => Promise.all([reevaluateKnownPeriods(), scoped.enforceRecent()]).then(() => undefined) },
   );
   const enforcer = new BudgetEnforcer({
     db: firestore(),
@@ -60,6 +69,29 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     log,
     countReads: (kind, reads) => stats?.count(`reads:${kind}`, reads),
   });
+  const scoped = new ScopedBudgetEnforcer({
+    db: firestore(),
+    config,
+    invalidateConfig: () => config.invalidate(),
+    alerts: enforcer,
+    now: () => new Date(),
+    log,
+    countReads: (kind, reads) => stats?.count(`reads:${kind}`, reads),
+  });
+  // Scoped evaluations coalesced the same way: a run covers the counters asked for before it started.
+  const scopedPending = new Map<string, BudgetInstance>();
+  const scopedEvaluations = new Coalescer<string>(async (keys) => {
+    const instances = [...keys].map((k) => scopedPending.get(k)).filter((i): i is BudgetInstance => i !== undefined);
+    for (const k of keys) scopedPending.delete(k);
+    await scoped.enforceCommitted(instances);
+  });
+  const enforceScoped = (instances: readonly BudgetInstance[]): Promise<void> => {
+    if (instances.length === 0) return Promise.resolve();
+    const keys = instances.map((i) => counterKeyOf(i.budget.id, i.instance, i.window.id));
+    instances.forEach((i, n) => scopedPending.set(keys[n]!, i));
+    return scopedEvaluations.request(keys);
+  };
+
   // Evaluations coalesced across concurrent requests: a run covers every request made before it
   // started. `full|<period>|<key>`: the named budgets (enforce); `all|<period>`: every budget of
   // the period after a gate asked for it (enforceCommitted).
@@ -131,7 +163,7 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     const periods = [current.id];
     // Spend of the last seconds of a period may be committed after it ended.
     if (now.getTime() - current.start.getTime() < PREVIOUS_PERIOD_GRACE_MILLISECONDS) periods.push(periodOf(new Date(current.start.getTime() - 1)).id);
-    await Promise.all(periods.map((periodId) => evaluations.request([`all|${periodId}`])));
+    await Promise.all([...periods.map((periodId) => evaluations.request([`all|${periodId}`])), scoped.enforceRecent()]);
     await enforcer.sweepOutbox(true);
   };
 
@@ -141,5 +173,7 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     enforceCommitted,
     config: async () => (await config()).config,
     enforcer,
+    scoped,
+    enforceScoped,
   };
 }
