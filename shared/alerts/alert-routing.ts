@@ -12,6 +12,12 @@ export const alertRouteSchema = z.strictObject({
   severities: z.array(z.enum(SEVERITIES)).default([]),
   /** Budget categories (or TOTAL), metric types, or `ip` / `user` for bans. */
   categories: z.array(z.string().min(1)).default([]),
+  /**
+   * Scoped budget alerts of these scopes only (`team:search`, `tenant:acme`, `agent:writer-1`, or
+   * a kind's template `team:*`): a team's owner gets its team's alerts. Empty: no scope filter. A
+   * route with scopes takes no alert without a scope.
+   */
+  scopes: z.array(z.string().regex(/^(fleet|(agent|team|tenant|tag|model):[^\s]+)$/, 'a scope such as team:search or team:*')).default([]),
   to: z.array(email).min(1),
 });
 export type AlertRoute = z.infer<typeof alertRouteSchema>;
@@ -27,7 +33,7 @@ export type AlertRouting = z.infer<typeof alertRoutingSchema>;
 /** Everything to `GOVERNOR_ALERT_EMAIL_TO` (comma-separated), at most one email a minute. */
 export function defaultAlertRouting(env: NodeJS.ProcessEnv = process.env): AlertRouting {
   const to = (env.GOVERNOR_ALERT_EMAIL_TO ?? 'ops@governor.localhost').split(',').map((s) => s.trim()).filter(Boolean);
-  return { from: env.GOVERNOR_ALERT_EMAIL_FROM ?? 'governor@governor.localhost', routes: [{ id: 'all', kinds: [], severities: [], categories: [], to }], digestWindowSeconds: 60 };
+  return { from: env.GOVERNOR_ALERT_EMAIL_FROM ?? 'governor@governor.localhost', routes: [{ id: 'all', kinds: [], severities: [], categories: [], scopes: [], to }], digestWindowSeconds: 60 };
 }
 
 export function parseAlertRouting(value: unknown): AlertRouting {
@@ -40,7 +46,12 @@ export function parseAlertRouting(value: unknown): AlertRouting {
 export function routesFor(routing: AlertRouting, alert: Alert): AlertRoute[] {
   const severity = severityOf(alert);
   const category = categoryOf(alert);
+  const scope = alert.kind === 'budget' ? alert.scope : undefined;
   return routing.routes.filter(
-    (r) => (r.kinds.length === 0 || r.kinds.includes(alert.kind)) && (r.severities.length === 0 || r.severities.includes(severity)) && (r.categories.length === 0 || r.categories.includes(category)),
+    (r) =>
+      (r.kinds.length === 0 || r.kinds.includes(alert.kind)) &&
+      (r.severities.length === 0 || r.severities.includes(severity)) &&
+      (r.categories.length === 0 || r.categories.includes(category)) &&
+      (r.scopes.length === 0 || (scope !== undefined && r.scopes.some((s) => s === scope || (s.endsWith(':*') && scope.startsWith(s.slice(0, -1)))))),
   );
 }

@@ -1,6 +1,7 @@
 import { formatPercent, formatUsd } from '../basics/money';
 import { isBudgetAlert, severityOf, type Alert } from '../contracts/alert';
 import { METRIC_UNITS } from '../contracts/vocabulary';
+import type { BudgetAlert } from '../contracts/budget-alert';
 
 /** One alert in words: what crossed, by how much, since when, what to do, where to look. */
 export interface AlertSummary {
@@ -22,6 +23,7 @@ const hoursSince = (iso: string, now: Date) => {
 };
 
 export function summarize(alert: Alert, now: Date): AlertSummary {
+  if (isBudgetAlert(alert) && alert.scope !== undefined) return summarizeScoped(alert, now);
   if (isBudgetAlert(alert)) {
     const budget = alert.category === 'TOTAL' ? 'total' : alert.category;
     const ratio = alert.budgetMicros === 0 ? Number.POSITIVE_INFINITY : alert.costMicros / alert.budgetMicros;
@@ -124,5 +126,29 @@ export function renderAlertEmail(alerts: readonly Alert[], now: Date): RenderedE
     subject,
     text: [`${alerts.length} alerts since the last email:`, ...summaries.map((s, i) => `${i + 1}. ${s.title}`), '', ...summaries.map((s, i) => `--- ${i + 1} ---\n${textBlock(s)}`), '', '--', FOOTER, ''].join('\n'),
     html: `<html><body><p>${alerts.length} alerts since the last email:</p><ol>${summaries.map((s) => `<li>${escape(s.title)}</li>`).join('')}</ol>${summaries.map((s) => `<hr>${htmlBlock(s)}`).join('\n')}<hr><small>${escape(FOOTER)}</small></body></html>`,
+  };
+}
+
+/** A scoped budget's alert: which scope instance, budget and window crossed, and what the agents see. */
+function summarizeScoped(alert: BudgetAlert, now: Date): AlertSummary {
+  const ratio = alert.budgetMicros === 0 ? Number.POSITIVE_INFINITY : alert.costMicros / alert.budgetMicros;
+  const what = `${alert.scope} ${alert.window ?? ''} budget ${alert.budgetId ?? ''}`.replace(/\s+/g, ' ').trim();
+  const category = alert.category === 'TOTAL' ? 'all categories' : alert.category;
+  const throttle =
+    alert.throttle === 'blocked'
+      ? `Agents under ${alert.scope} that obey the throttle have stopped spending (${category}); other scopes are unaffected.`
+      : alert.throttle === 'throttled'
+        ? `Agents under ${alert.scope} that obey the throttle are throttled (${category}); other scopes are unaffected.`
+        : 'No throttle yet: the scope is throttled at 95 % and blocked at 100 %.';
+  return {
+    title: `${what} at ${formatPercent(ratio)} (${formatUsd(alert.costMicros)} of ${formatUsd(alert.budgetMicros)}) — threshold ${formatPercent(alert.alertThresholdExceeded ?? 0)} crossed`,
+    facts: [
+      ['Threshold crossed', `${formatPercent(alert.alertThresholdExceeded ?? 0)} (${alert.severity})`],
+      ['Spent', `${formatUsd(alert.costMicros)} of ${formatUsd(alert.budgetMicros)} in ${alert.window ?? ''} ${alert.windowId ?? ''} (${category}), until ${alert.windowEnd ?? '?'}`],
+      ['Since', `${alert.raisedAt} (${hoursSince(alert.raisedAt, now)})`],
+      ['Throttle', alert.throttle],
+    ],
+    nextSteps: [throttle, `See who spends under the budget with \`governor budget top\`, and raise it only if the spend is intended.`],
+    commands: [`npx governor budget status --scope ${alert.scope}`, `npx governor budget set <usd> --scope <scope> --window ${alert.window ?? 'day'} --id ${alert.budgetId ?? '<id>'}`],
   };
 }

@@ -17,7 +17,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const route = (id: string, match: Partial<AlertRoute> = {}): AlertRoute => ({ id, kinds: [], severities: [], categories: [], to: [`${id}@example.com`], ...match });
+const route = (id: string, match: Partial<AlertRoute> = {}): AlertRoute => ({ id, kinds: [], severities: [], categories: [], scopes: [], to: [`${id}@example.com`], ...match });
 const alertIdsOf = (email: CaughtEmail) => String(email.headers['x-governor-alert-ids'] ?? '').split(/,\s*/).map((s) => s.trim()).filter(Boolean);
 
 describe('alert email on the local stack (real SMTP server: maildev)', () => {

@@ -65,7 +65,7 @@ describe('other cached configs changed while an instance holds the old one (issu
   it('emails an alert that a route added while it was being routed now matches', async () => {
     const { stack } = local;
     const mail = stack.mailCatcher as MailCatcher;
-    const route = (id: string, match: Partial<AlertRoute>): AlertRoute => ({ id, kinds: [], severities: [], categories: [], to: [`${id}@example.com`], ...match });
+    const route = (id: string, match: Partial<AlertRoute>): AlertRoute => ({ id, kinds: [], severities: [], categories: [], scopes: [], to: [`${id}@example.com`], ...match });
     await updateAlertRouting(stack.db, () => ({ from: 'governor@example.com', routes: [route('budgets-only', { kinds: ['budget'] })], digestWindowSeconds: 0 }));
     // Alerts of the tests before may have left the default routing in the notifier's cache.
     await pause(CACHE_MILLISECONDS + 500);

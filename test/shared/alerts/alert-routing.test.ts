@@ -16,7 +16,7 @@ describe('alert routing', () => {
   describe('defaultAlertRouting', () => {
     it('sends everything to GOVERNOR_ALERT_EMAIL_TO from GOVERNOR_ALERT_EMAIL_FROM', () => {
       const d = defaultAlertRouting({ GOVERNOR_ALERT_EMAIL_TO: 'a@x.io, b@x.io', GOVERNOR_ALERT_EMAIL_FROM: 'gov@x.io' });
-      expect(d).toEqual({ from: 'gov@x.io', digestWindowSeconds: 60, routes: [{ id: 'all', kinds: [], severities: [], categories: [], to: ['a@x.io', 'b@x.io'] }] });
+      expect(d).toEqual({ from: 'gov@x.io', digestWindowSeconds: 60, routes: [{ id: 'all', kinds: [], severities: [], categories: [], scopes: [], to: ['a@x.io', 'b@x.io'] }] });
       expect(() => parseAlertRouting(d)).not.toThrow();
     });
   });
@@ -44,6 +44,23 @@ describe('alert routing', () => {
       expect(routesFor(routing, budgetAlert({ category: 'AI_API_CALLS' })).map((r) => r.id)).toEqual(['ops', 'ai-spend']);
       expect(routesFor(routing, budgetAlert({ category: 'STORAGE' })).map((r) => r.id)).toEqual(['ops']);
       expect(routesFor(routing, performanceAlert()).map((r) => r.id)).toEqual(['ops']);
+    });
+
+    it("sends a scope's budget alerts to its owner: a named scope, or a kind's template; never an unscoped alert", () => {
+      const owners = parseAlertRouting({
+        from: 'a@b.io',
+        digestWindowSeconds: 0,
+        routes: [
+          { id: 'search-team', scopes: ['team:search'], to: ['search-lead@b.io'] },
+          { id: 'tenants', scopes: ['tenant:*'], to: ['accounts@b.io'] },
+        ],
+      });
+      expect(routesFor(owners, budgetAlert({ scope: 'team:search', budgetId: 'team-all-month', window: 'month', windowId: '2026-12' })).map((r) => r.id)).toEqual(['search-team']);
+      expect(routesFor(owners, budgetAlert({ scope: 'team:ads' })).map((r) => r.id)).toEqual([]);
+      expect(routesFor(owners, budgetAlert({ scope: 'tenant:acme' })).map((r) => r.id)).toEqual(['tenants']);
+      expect(routesFor(owners, budgetAlert())).toEqual([]);
+      expect(routesFor(owners, securityAlert())).toEqual([]);
+      expect(() => parseAlertRouting({ from: 'a@b.io', digestWindowSeconds: 0, routes: [{ id: 'x', scopes: ['org:1'], to: ['a@b.io'] }] })).toThrow(/routes\.0\.scopes\.0: a scope such as team:search/);
     });
 
     it('treats a budget EXCEEDED alert as CRITICAL', () => {

@@ -14,6 +14,14 @@ describe('renderAlertEmail', () => {
     expect(email.html).toContain('<th align="left" style="padding-right:12px">Threshold crossed</th><td>80.0% (WARNING)</td>');
   });
 
+  it('names the scope, budget and window of a scoped budget alert, and the command for that scope', () => {
+    const email = renderAlertEmail([budgetAlert({ scope: 'agent:looper', budgetId: 'agent-all-day', window: 'day', windowId: '2026-11-26', windowEnd: '2026-11-27T00:00:00.000Z', severity: 'CRITICAL', throttle: 'throttled', costMicros: 960_000, budgetMicros: 1_000_000, alertThresholdExceeded: 0.95 })], now);
+    expect(email.subject).toBe('[Governor CRITICAL] agent:looper day budget agent-all-day at 96.0% ($0.96 of $1.00) — threshold 95.0% crossed');
+    expect(email.text).toContain('in day 2026-11-26 (all categories), until 2026-11-27T00:00:00.000Z');
+    expect(email.text).toContain('Agents under agent:looper that obey the throttle are throttled');
+    expect(email.text).toContain('npx governor budget status --scope agent:looper');
+  });
+
   it('describes performance and security alerts with their own commands', () => {
     const perf = renderAlertEmail([performanceAlert()], now);
     expect(perf.subject).toBe('[Governor WARNING] p95 LATENCY 2450.5 ms is above the 2000 ms limit (operation=generate)');
