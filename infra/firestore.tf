@@ -1,6 +1,6 @@
 # TTL policies: documents carrying `expireAt` are deleted by Firestore after that time.
 locals {
-  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries"]
+  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries", "governor_scope_spend"]
 }
 
 resource "google_firestore_field" "ttl" {
@@ -103,5 +103,15 @@ resource "google_firestore_field" "alert_delivery_unindexed" {
   database   = "(default)"
   collection = "governor_alert_deliveries"
   field      = "alert"
+  index_config {}
+}
+
+# Scoped budgets' counters are summed by aggregation queries on `counter` (a single-field index);
+# the summed fields and the window bounds are never filtered on: no index entries per increment.
+resource "google_firestore_field" "scope_spend_unindexed" {
+  for_each   = toset(["spentMicros", "events", "windowStart", "windowEnd", "shard"])
+  database   = "(default)"
+  collection = "governor_scope_spend"
+  field      = each.value
   index_config {}
 }

@@ -12,7 +12,8 @@ export type { CostCategory, MetricType, SecurityEventKind, Severity } from './co
 export { EventValidationError, OptionsError } from './contracts/validation-error';
 export { newEventId } from './contracts/event-id';
 export { createThrottleReader, ThrottleReader, THROTTLE_READER_DEFAULTS } from './throttle/throttle-reader';
-export type { ThrottleReaderOptions, FailMode, ReaderState } from './throttle/throttle-reader';
+export type { ThrottleReaderOptions, FailMode, ReaderState, ThrottleReason } from './throttle/throttle-reader';
+export type { Attribution } from './contracts/attribution';
 export type { ThrottleLevel } from './budget/thresholds';
 export { PRICE_TABLE, calculateAiCost, estimateCost, infrastructureCost, PricingError } from './pricing';
 export type { EstimateInput, PricedUsage } from './pricing';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
 import { budgetModeSchema } from './budget-mode';
+import { attributionSchema } from '../contracts/attribution';
 import { scopedBudgetsSchema, type ScopedBudget } from './scoped-budget';
 
 /** A budget is per category or for everything together. */
@@ -44,6 +45,8 @@ export const budgetConfigSchema = z.strictObject({
    * Absent in configs stored before they existed: those keep working unchanged.
    */
   scoped: scopedBudgetsSchema.optional(),
+  /** Team, tenant and tags that each Cloud Billing budget's spend (by its budget id) is attributed to. */
+  billingAttribution: z.record(z.string().min(1).max(128), attributionSchema).optional(),
 });
 export type BudgetConfig = z.infer<typeof budgetConfigSchema>;
 

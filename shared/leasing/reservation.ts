@@ -1,3 +1,4 @@
+import type { Attribution } from '../contracts/attribution';
 import type { AiUsage } from '../contracts/cost-event';
 import { MAX_EVENT_AMOUNT_MICROS } from '../contracts/cost-event';
 import type { CostCategory } from '../contracts/vocabulary';
@@ -20,7 +21,7 @@ export interface Settlement {
 /** What a reservation needs from its guard: pricing, recording, bookkeeping. */
 export interface ReservationHost {
   priceUsage(usage: AiUsage): number;
-  record(category: CostCategory, eventId: string | undefined, payload: { amountMicros: number } | { usage: AiUsage }): { eventId: string; accepted: boolean };
+  record(category: CostCategory, eventId: string | undefined, payload: { amountMicros: number } | { usage: AiUsage }, attribution?: Attribution): { eventId: string; accepted: boolean };
   nextEventId(): string;
   finished(actualMicros: number, estimateMicros: number, leased: boolean): void;
 }
@@ -39,6 +40,8 @@ export class Reservation {
     /** The model the estimate priced, when it came from one; settle() then takes usage counts. */
     readonly model: string | undefined,
     private readonly leases: readonly (readonly [LeaseManager, LocalLease])[],
+    /** The call's own attribution (else the publisher's) on its cost event. */
+    readonly attribution?: Attribution,
   ) {}
 
   /** Records the call's real cost and charges it against the leases; throws on invalid input (the reservation stays open). */
@@ -60,7 +63,7 @@ export class Reservation {
     }
     const leased = this.leases.length > 0;
     // Recorded first: an event the publisher refuses as invalid leaves the reservation open.
-    const receipt = this.host.record(this.category, leased ? this.host.nextEventId() : undefined, payload);
+    const receipt = this.host.record(this.category, leased ? this.host.nextEventId() : undefined, payload, this.attribution);
     this.done = true;
     for (const [manager, lease] of this.leases) {
       lease.settle(this.estimateMicros, amountMicros);

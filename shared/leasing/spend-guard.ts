@@ -9,6 +9,7 @@ import { EventValidationError, OptionsError } from '../contracts/validation-erro
 import { calculateAiCost, type EstimateInput } from '../pricing/ai-cost';
 import { projectIdOf } from '../basics/project-id';
 import { installExitHook } from '../publisher/exit-hook';
+import type { Attribution } from '../contracts/attribution';
 import type { GovernorPublisher } from '../publisher/publisher';
 import { ALLOWANCE_DEFAULTS } from '../store/allowance-store';
 import { loadBudgetConfig, watchBudgetConfig } from '../store/budget-config-store';
@@ -21,7 +22,8 @@ import { Reservation, type ReservationHost } from './reservation';
 import { resolveSpendGuardOptions, type ResolvedSpendGuardOptions, type SpendGuardOptions } from './spend-guard-options';
 
 /** A call to reserve for: its estimate in micro-USD, or what `estimateCost` needs (model, prompt size, max output). */
-export type ReserveInput = { category?: CostCategory } & ({ estimateMicros: number } | EstimateInput);
+/** `attribution` replaces the publisher's for the settled call's cost event (team, tenant, tags). */
+export type ReserveInput = { category?: CostCategory; attribution?: Attribution } & ({ estimateMicros: number } | EstimateInput);
 
 export interface SpendGuardStats extends LeaseCounters {
   reservations: number;
@@ -127,7 +129,7 @@ export class SpendGuard implements ReservationHost {
       }
     }
     this.calls.open += 1;
-    return new Reservation(this, category, estimateMicros, model, taken);
+    return new Reservation(this, category, estimateMicros, model, taken, input.attribution);
   }
 
   stats(): SpendGuardStats {
@@ -145,8 +147,8 @@ export class SpendGuard implements ReservationHost {
     return calculateAiCost(this.options.priceTable, usage, new Date(this.options.clock())).amountMicros;
   }
 
-  record(category: CostCategory, eventId: string | undefined, payload: { amountMicros: number } | { usage: AiUsage }): { eventId: string; accepted: boolean } {
-    return this.publisher.emit({ type: 'cost', ...(eventId ? { eventId } : {}), payload: { category, ...payload } });
+  record(category: CostCategory, eventId: string | undefined, payload: { amountMicros: number } | { usage: AiUsage }, attribution?: Attribution): { eventId: string; accepted: boolean } {
+    return this.publisher.emit({ type: 'cost', ...(eventId ? { eventId } : {}), payload: { category, ...payload, ...(attribution ? { attribution } : {}) } });
   }
 
   nextEventId(): string {

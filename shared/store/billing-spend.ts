@@ -5,6 +5,12 @@ import type { CostCategory } from '../contracts/vocabulary';
 import { COLLECTIONS } from '../basics/collections';
 import { SPEND_DEFAULTS, shardIncrements, shardRef } from './spend-shards';
 import { microsOfUsd } from '../basics/money';
+import type { Attribution } from '../contracts/attribution';
+import type { ScopedBudget } from '../budget/scoped-budget';
+import { SCOPE_SPEND_DEFAULTS, scopeCounterRef, scopeCounterWrite, scopeIncrementsOfCosts } from './scope-spend';
+
+/** The agent Cloud Billing's spend is counted as (an `agent:*` budget gives it its own counter). */
+export const BILLING_SOURCE = 'cloud-billing';
 
 /** Late notifications of a month (GCP's final figures) still count in that month for this long. */
 export const LATE_NOTIFICATION_MILLISECONDS = 3 * 86_400_000;
@@ -37,6 +43,7 @@ export async function recordBillingCost(
   category: CostCategory,
   observedAt: Date,
   random: () => number = Math.random,
+  scoped: { budgets: readonly ScopedBudget[]; attribution?: Attribution } = { budgets: [] },
 ): Promise<BillingRecordResult> {
   const { data, attributes } = notification;
   const intervalStart = new Date(data.costIntervalStart);
@@ -49,6 +56,12 @@ export async function recordBillingCost(
     if (addedMicros > 0) {
       const shard = Math.floor(random() * SPEND_DEFAULTS.shardCount);
       tx.set(shardRef(db, periodId, shard), shardIncrements([{ category, amountMicros: addedMicros }], periodId, shard), { merge: true });
+      // The increase counts in the scoped budgets of its attribution too, in the same transaction.
+      const subject = { source: BILLING_SOURCE, ...(scoped.attribution ? { attribution: scoped.attribution } : {}) };
+      for (const inc of scopeIncrementsOfCosts([{ subject, category, at: observedAt, amountMicros: addedMicros }], scoped.budgets)) {
+        const counterShard = Math.floor(random() * SCOPE_SPEND_DEFAULTS.shardCount);
+        tx.set(scopeCounterRef(db, inc.counterKey, counterShard), scopeCounterWrite(inc, counterShard), { merge: true });
+      }
       tx.set(ref, {
         budgetId: attributes.budgetId,
         billingAccountId: attributes.billingAccountId,

@@ -2,6 +2,8 @@ import { AggregateField, FieldValue, Timestamp, type Firestore } from '@google-c
 import type { SpendRecord } from '../budget/price-cost-event';
 import type { BudgetWindow } from '../budget/budget-window';
 import { budgetInstancesFor, counterKeyOf, type ScopedBudget } from '../budget/scoped-budget';
+import type { SpendSubject } from '../budget/scope';
+import type { CostCategory } from '../contracts/vocabulary';
 import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 
 export const SCOPE_SPEND_DEFAULTS = {
@@ -25,13 +27,28 @@ export interface ScopeIncrement {
   events: number;
 }
 
+/** One cost as the scoped budgets see it: who spent, in what category, when, how much. */
+export interface ScopedCost {
+  subject: SpendSubject;
+  category: CostCategory;
+  at: Date;
+  amountMicros: number;
+}
+
 /** The scoped counters a batch of records adds to, one increment per counter (summed over the batch). */
 export function scopeIncrementsOf(records: readonly SpendRecord[], budgets: readonly ScopedBudget[]): ScopeIncrement[] {
   if (budgets.length === 0) return [];
+  return scopeIncrementsOfCosts(
+    records.map((r) => ({ subject: { source: r.event.source, attribution: r.event.payload.attribution, model: r.usage?.model }, category: r.event.payload.category, at: new Date(r.event.occurredAt), amountMicros: r.amountMicros })),
+    budgets,
+  );
+}
+
+/** The scoped counters some costs add to (agents' events, or Cloud Billing's increases), one increment per counter. */
+export function scopeIncrementsOfCosts(costs: readonly ScopedCost[], budgets: readonly ScopedBudget[]): ScopeIncrement[] {
   const increments = new Map<string, ScopeIncrement>();
-  for (const r of records) {
-    const subject = { source: r.event.source, attribution: r.event.payload.attribution, model: r.usage?.model };
-    for (const found of budgetInstancesFor(budgets, subject, r.event.payload.category, new Date(r.event.occurredAt))) {
+  for (const r of costs) {
+    for (const found of budgetInstancesFor(budgets, r.subject, r.category, r.at)) {
       const counterKey = counterKeyOf(found.budget.id, found.instance, found.window.id);
       const inc = increments.get(counterKey);
       if (inc) {

@@ -56,7 +56,11 @@ describe('README agent examples, run against the stack', () => {
     // The throttle reader and spend guard examples record each call's usage; the publisher example
     // records 1,200 + 800 tokens of gemini-2.5-flash and $0.02 of STORAGE; measuring records no cost.
     const recorders = runBlocks.filter((b) => /recordAiUsage\(\{ model: 'gemini-2.5-flash', inputTokens, outputTokens \}\)|reservation\.settle\(\{ inputTokens, outputTokens \}\)/.test(b.lines.join('\n')));
-    const expected = { AI_API_CALLS: recorders.length * micros('gemini-2.5-flash', STAND_IN_USAGE.promptTokenCount, STAND_IN_USAGE.candidatesTokenCount) + micros('gemini-2.5-flash', 1200, 800), STORAGE: 20_000 };
+    // Examples that record fixed amounts: 1,200 + 800 tokens of gemini-2.5-flash, $0.02 of STORAGE.
+    const count = (pattern: RegExp) => runBlocks.filter((b) => pattern.test(b.lines.join('\n'))).length;
+    const fixedUsage = count(/recordAiUsage\(\{ model: 'gemini-2\.5-flash', inputTokens: 1200, outputTokens: 800 \}\)/);
+    const storage = count(/recordCost\(\{ category: 'STORAGE', usd: 0\.02/);
+    const expected = { AI_API_CALLS: recorders.length * micros('gemini-2.5-flash', STAND_IN_USAGE.promptTokenCount, STAND_IN_USAGE.candidatesTokenCount) + fixedUsage * micros('gemini-2.5-flash', 1200, 800), STORAGE: storage * 20_000 };
     const spent = await waitFor(
       async () => Object.fromEntries((await budgetStatus(stack.db)).budgets.map((b) => [b.budget, b.spentMicros])),
       (s) => s.AI_API_CALLS === expected.AI_API_CALLS && s.STORAGE === expected.STORAGE,

@@ -82,6 +82,12 @@ export class ScopedBudgetEnforcer {
     if (due.length > 0) await this.evaluate(due, loaded, false);
   }
 
+  /** Evaluates some budget instances from a fresh read whatever the gate says (billing ingestion, which this instance did not note). */
+  async enforceRecentOf(instances: readonly BudgetInstance[]): Promise<void> {
+    if (instances.length === 0) return;
+    await this.evaluate(instances, await this.deps.config(), false);
+  }
+
   /**
    * Evaluates from fresh reads: every scope instance with a raised flag (a raised budget lowers it,
    * a removed one clears it) and every counter written lately — the budget tick and config changes.
