@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OptionsError } from '../../contracts/validation-error';
 import { sha256 } from '../cache-entry';
 import { namespaceSchema, tagSchema } from '../cache-options';
-import { salientSignature } from './text-features';
+import { salientSignature } from './salient-signature';
 
 /** What `wrapGenerate` keys an answer by. Everything but the prompt must match exactly for any reuse. */
 export const generateRequestSchema = z.strictObject({

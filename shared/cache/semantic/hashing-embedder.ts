@@ -40,7 +40,7 @@ export class HashingEmbedder implements Embedder {
       throw new OptionsError([{ path: 'dimensions', message: 'an integer from 16 to 2048 (Firestore vectors hold at most 2048)' }]);
     }
     this.dimensions = dimensions;
-    this.id = `hashing-v1-${dimensions}`;
+    this.id = `hashing-v2-${dimensions}`;
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {
@@ -56,7 +56,7 @@ export class HashingEmbedder implements Embedder {
     const stems = contentStems(text);
     stems.forEach((s, i) => {
       add(`w:${s}`, 1);
-      if (i > 0) add(`b:${stems[i - 1]}_${s}`, 0.5);
+      if (i > 0) add(`b:${stems[i - 1]}_${s}`, 1);
       const padded = `^${s}$`;
       for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`, 0.25);
     });

@@ -2,7 +2,7 @@ import { GenerationCache, type GenerationCacheOptions } from '../../../shared/ca
 import { cosineSimilarity } from '../../../shared/cache/semantic/embedder';
 import type { GenerateRequest } from '../../../shared/cache/semantic/generate-request';
 import { HashingEmbedder } from '../../../shared/cache/semantic/hashing-embedder';
-import { salientSignature } from '../../../shared/cache/semantic/text-features';
+import { salientSignature } from '../../../shared/cache/semantic/salient-signature';
 import { OptionsError } from '../../../shared/contracts/validation-error';
 
 function setup(options: GenerationCacheOptions = {}) {
