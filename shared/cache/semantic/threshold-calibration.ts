@@ -44,6 +44,13 @@ export interface Calibration {
   recommended: ThresholdRow | undefined;
 }
 
+export const CALIBRATION_DEFAULTS = {
+  // The issue's bound: at most 1 wrong answer per 1,000 reused pairs that must stay apart.
+  maxFalseReuse: 0.001,
+  // Reuse given up for margin: at most 1 % of the best reuse.
+  reuseTolerance: 0.01,
+} as const;
+
 /** Thresholds swept: 0.50 to 1.00 in steps of 0.01. */
 export const CALIBRATION_THRESHOLDS: readonly number[] = Array.from({ length: 51 }, (_, i) => (50 + i) / 100);
 
@@ -85,22 +92,24 @@ export function sweep(scored: readonly ScoredPair[], thresholds: readonly number
 }
 
 /**
- * The recommended threshold: among those keeping false reuse ≤ `maxFalseReuse`, the ones reaching
- * the best reuse; of these the middle one, so the margin is shared between both kinds of error.
+ * The recommended threshold: among those keeping false reuse ≤ `maxFalseReuse`, the highest whose
+ * reuse is within `reuseTolerance` (relative) of the best. A labelled set is finite and a wrong
+ * answer costs more than a recomputed one, so the margin goes to the pairs it did not foresee.
  */
-export function recommend(rows: readonly ThresholdRow[], maxFalseReuse: number): ThresholdRow | undefined {
+export function recommend(rows: readonly ThresholdRow[], maxFalseReuse: number, reuseTolerance = CALIBRATION_DEFAULTS.reuseTolerance): ThresholdRow | undefined {
   const feasible = rows.filter((r) => r.falseReuse.rate <= maxFalseReuse);
   if (!feasible.length) return undefined;
   const best = Math.max(...feasible.map((r) => r.reuse.rate));
-  const top = feasible.filter((r) => r.reuse.rate === best);
-  return top[Math.floor((top.length - 1) / 2)];
+  return feasible.filter((r) => r.reuse.rate >= best * (1 - reuseTolerance)).reduce((a, b) => (b.threshold > a.threshold ? b : a));
 }
 
 /** Scores the pairs with the embedder, sweeps the thresholds and recommends one. */
-export async function calibrate(pairs: readonly LabelledPair[], embedder: Embedder, options: { maxFalseReuse?: number } = {}): Promise<Calibration> {
-  const maxFalseReuse = options.maxFalseReuse ?? 0.001;
+export async function calibrate(pairs: readonly LabelledPair[], embedder: Embedder, options: { maxFalseReuse?: number; reuseTolerance?: number } = {}): Promise<Calibration> {
+  const maxFalseReuse = options.maxFalseReuse ?? CALIBRATION_DEFAULTS.maxFalseReuse;
+  const reuseTolerance = options.reuseTolerance ?? CALIBRATION_DEFAULTS.reuseTolerance;
+  if (!(reuseTolerance >= 0 && reuseTolerance < 1)) throw new RangeError(`reuseTolerance must be in [0, 1), got ${reuseTolerance}`);
   if (!(maxFalseReuse >= 0 && maxFalseReuse < 1)) throw new RangeError(`maxFalseReuse must be in [0, 1), got ${maxFalseReuse}`);
   if (!pairs.length) throw new RangeError('no labelled pairs to calibrate on');
   const rows = sweep(await scorePairs(pairs, embedder));
-  return { embedder: embedder.id, pairs: pairs.length, maxFalseReuse, rows, recommended: recommend(rows, maxFalseReuse) };
+  return { embedder: embedder.id, pairs: pairs.length, maxFalseReuse, rows, recommended: recommend(rows, maxFalseReuse, reuseTolerance) };
 }
