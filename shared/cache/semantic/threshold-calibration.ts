@@ -96,7 +96,7 @@ export function sweep(scored: readonly ScoredPair[], thresholds: readonly number
  * reuse is within `reuseTolerance` (relative) of the best. A labelled set is finite and a wrong
  * answer costs more than a recomputed one, so the margin goes to the pairs it did not foresee.
  */
-export function recommend(rows: readonly ThresholdRow[], maxFalseReuse: number, reuseTolerance = CALIBRATION_DEFAULTS.reuseTolerance): ThresholdRow | undefined {
+export function recommend(rows: readonly ThresholdRow[], maxFalseReuse: number, reuseTolerance: number = CALIBRATION_DEFAULTS.reuseTolerance): ThresholdRow | undefined {
   const feasible = rows.filter((r) => r.falseReuse.rate <= maxFalseReuse);
   if (!feasible.length) return undefined;
   const best = Math.max(...feasible.map((r) => r.reuse.rate));
