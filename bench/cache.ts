@@ -7,6 +7,7 @@ import { freePort, waitForPort } from '../bin/stack/ports';
 import { startProcess } from '../bin/stack/process-group';
 import { GenerationCache } from '../shared/cache/generation-cache';
 import { ResponseCache } from '../shared/cache/response-cache';
+import type { Embedder } from '../shared/cache/semantic/embedder';
 import { HashingEmbedder } from '../shared/cache/semantic/hashing-embedder';
 import { calibrate, labelledPairSchema } from '../shared/cache/semantic/threshold-calibration';
 import { fixed, percentile, table } from './bench-support';
@@ -67,11 +68,11 @@ const REQUESTS = 1_000;
  * hits that served another intent's answer. With `feedback`, each wrong answer is rejected
  * (`cache.reject`) as a user would, and the next ask of that prompt must get its own answer.
  */
-async function zipfRun(seed: number, threshold: number, feedback: boolean) {
+async function zipfRun(seed: number, embedder: Embedder, threshold: number, feedback: boolean) {
   const random = seeded(seed);
   const all = intents();
   const pick = zipf(all.length, random);
-  const cache = new GenerationCache({ redisUrl: '', semantic: { embedder: new HashingEmbedder(), threshold } });
+  const cache = new GenerationCache({ redisUrl: '', semantic: { embedder, threshold } });
   let hits = 0;
   let wrong = 0;
   let exactRepeats = 0;
@@ -104,9 +105,9 @@ async function zipfRun(seed: number, threshold: number, feedback: boolean) {
   return { hits, wrong, exactRepeats, wrongAgain, wrongByKind };
 }
 
-async function zipfWorkload(threshold: number, feedback: boolean) {
+async function zipfWorkload(embedder: Embedder, threshold: number, feedback: boolean) {
   const runs: Awaited<ReturnType<typeof zipfRun>>[] = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await zipfRun(25 + r, threshold, feedback));
+  for (let r = 0; r < RUNS; r++) runs.push(await zipfRun(25 + r, embedder, threshold, feedback));
   const sum = (f: (x: (typeof runs)[number]) => number) => runs.reduce((n, x) => n + f(x), 0);
   const requests = RUNS * REQUESTS;
   return { threshold, feedback, requests, hitRate: sum((x) => x.hits) / requests, exactRate: sum((x) => x.exactRepeats) / requests, wrong: sum((x) => x.wrong), wrongAgain: sum((x) => x.wrongAgain), correctShare: 1 - sum((x) => x.wrong) / Math.max(1, sum((x) => x.hits)) };
@@ -138,12 +139,15 @@ async function main(): Promise<void> {
     console.log(`Labelled set (${pairs.length} pairs, test/fixtures/cache/labelled-pairs.jsonl), ${embedder.id} at its default threshold ${embedder.defaultThreshold} (calibrate recommends ${cal.recommended?.threshold ?? 'none'}):`);
     console.log(table([['category', 'expect', 'reused'], ...Object.entries(at.byCategory).map(([c, t]) => [c, t.expect, `${t.reused}/${t.pairs} (${fixed(t.rate * 100)} %)`]), ['all "reuse"', '', `${at.reuse.reused}/${at.reuse.pairs} (${fixed(at.reuse.rate * 100)} %)`], ['all "distinct" (false reuse)', '', `${at.falseReuse.reused}/${at.falseReuse.pairs} (${fixed(at.falseReuse.rate * 100)} %)`]]));
     console.log('');
-    const rows = [['threshold', 'reject feedback', 'requests', 'hit rate', 'of which exact repeats', 'wrong answers', 'wrong / request', 'correct share of hits', 'same prompt wrong again']];
-    for (const [threshold, feedback] of [[0.75, false], [0.75, true], [0.8, false], [0.85, false], [embedder.defaultThreshold, false], [0.95, false]] as const) {
-      const w = await zipfWorkload(threshold, feedback);
-      rows.push([fixed(threshold, 2), feedback ? 'yes' : 'no', String(w.requests), `${fixed(w.hitRate * 100)} %`, `${fixed(w.exactRate * 100)} %`, String(w.wrong), `${fixed((w.wrong / w.requests) * 100, 2)} %`, `${fixed(w.correctShare * 100, 2)} %`, String(w.wrongAgain)]);
+    const rows = [['embedder', 'threshold', 'reject feedback', 'requests', 'hit rate', 'of which exact repeats', 'wrong answers', 'wrong / request', 'correct share of hits', 'same prompt wrong again']];
+    // The same vectors without the lexical partition: how an embedder of meanings (Gemini) is compared, twins left to the threshold.
+    const meanings: Embedder = { id: `${embedder.id}-not-lexical`, dimensions: embedder.dimensions, defaultThreshold: embedder.defaultThreshold, embed: (texts) => embedder.embed(texts) };
+    const cases: [Embedder, number, boolean][] = [[embedder, 0.75, false], [embedder, 0.8, false], [embedder, 0.85, false], [embedder, embedder.defaultThreshold, false], [embedder, 0.95, false], [meanings, 0.75, false], [meanings, 0.75, true], [meanings, 0.8, false], [meanings, embedder.defaultThreshold, false]];
+    for (const [e, threshold, feedback] of cases) {
+      const w = await zipfWorkload(e, threshold, feedback);
+      rows.push([e.id, fixed(threshold, 2), feedback ? 'yes' : 'no', String(w.requests), `${fixed(w.hitRate * 100)} %`, `${fixed(w.exactRate * 100)} %`, String(w.wrong), `${fixed((w.wrong / w.requests) * 100, 2)} %`, `${fixed(w.correctShare * 100, 2)} %`, String(w.wrongAgain)]);
     }
-    console.log(`Zipf workload: ${RUNS} × ${REQUESTS.toLocaleString()} requests over ${intents().length} intents (Zipf exponent 1), 40 % reworded (case 30 %, filler 35 %, punctuation 15 %, typo 10 %, synonym 10 %), ${embedder.id}:`);
+    console.log(`Zipf workload: ${RUNS} × ${REQUESTS.toLocaleString()} requests over ${intents().length} intents (Zipf exponent 1), 40 % reworded (case 30 %, filler 35 %, punctuation 15 %, typo 10 %, synonym 10 %):`);
     console.log(table(rows));
     console.log(`targets: wrong answers ≤ 0.1 % of requests, 0 reuse across swapped order (labelled set: ${at.byCategory['swapped-order']?.reused}/${at.byCategory['swapped-order']?.pairs}), hit rate ≥ 70 %`);
   } finally {

@@ -16,7 +16,7 @@ function columns(rows: readonly (readonly string[])[]): string {
 function render(c: Calibration, defaultThreshold: number): string {
   const shown = c.rows.filter((r) => Math.round(r.threshold * 100) % 5 === 0 || r === c.recommended);
   const line = (r: ThresholdRow) => [`${r.threshold.toFixed(2)}${r === c.recommended ? ' *' : ''}`, `${r.reuse.reused}/${r.reuse.pairs}`, percent(r.reuse.rate), `${r.falseReuse.reused}/${r.falseReuse.pairs}`, percent(r.falseReuse.rate)];
-  const out = [`${c.pairs} labelled pairs, embedder ${c.embedder}; reused = same salient signature and similarity ≥ threshold`, columns([['threshold', 'reused', 'reuse', 'false reuse', 'rate'], ...shown.map(line)])];
+  const out = [`${c.pairs} labelled pairs, embedder ${c.embedder}; reused = same partition (salient signature; content words too for a lexical embedder) and similarity ≥ threshold`, columns([['threshold', 'reused', 'reuse', 'false reuse', 'rate'], ...shown.map(line)])];
   if (!c.recommended) {
     out.push(`no threshold keeps false reuse ≤ ${percent(c.maxFalseReuse)}: the pairs that must stay apart share a signature and read alike; see --json for each threshold`);
     return out.join('\n');

@@ -209,7 +209,7 @@ export class GenerationCache extends ResponseCache {
     const vector = await (embed ?? this.semanticHooks(r).embed)?.();
     if (!vector) return undefined;
     try {
-      const matches = await this.index!.nearest({ partition: partitionOf(r, this.embedder!.id), vector, minSimilarity: this.threshold, limit: this.maxCandidates });
+      const matches = await this.index!.nearest({ partition: partitionOf(r, this.embedder!), vector, minSimilarity: this.threshold, limit: this.maxCandidates });
       const rejected = matches.length ? await this.negatives.of(variant) : new Set<string>();
       const dangling: string[] = [];
       let found: { entry: CacheEntry; entryId: string } | undefined;
@@ -233,7 +233,7 @@ export class GenerationCache extends ResponseCache {
   }
 
   private recordOf(r: GenerateRequest, entryId: string, vector: number[], entry: CacheEntry) {
-    const partition = partitionOf(r, this.embedder!.id);
+    const partition = partitionOf(r, this.embedder!);
     return { id: sha256(`${partition}\n${normalizePrompt(r.prompt)}`), entryId, partition, namespace: r.namespace ?? DEFAULT_NAMESPACE, tags: r.tags ?? [], vector, expiresAt: entry.expiresAt };
   }
 

@@ -29,8 +29,10 @@ export class HashingEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   // `governor cache calibrate test/fixtures/cache/labelled-pairs.jsonl` recommends it: no pair that
-  // must stay apart is reused from 0.75 up, and 0.88 is the highest within 1 % of the best reuse.
-  readonly defaultThreshold = 0.88;
+  // must stay apart is reused from 0.75 up, and 0.90 is the highest within 1 % of the best reuse.
+  readonly defaultThreshold = 0.9;
+  // Words, not meanings: the cache compares only prompts with the same content words (any order).
+  readonly lexical = true;
 
   constructor(options: HashingEmbedderOptions = {}) {
     const dimensions = options.dimensions ?? HASHING_DEFAULTS.dimensions;

@@ -4,7 +4,7 @@
  * signature keeps what they relate, in order.
  */
 export const STOP_WORDS = new Set(
-  'a an the and or of to in on at for from by with about into onto over is are was were be been being am do does did can could would should will shall may might must i me my we our you your it its this that these those there here what which who whom how please tell give show let us some any kindly want wants need needs help like just also thanks'.split(' '),
+  'a an the and or of to in on at for from by with about into onto over is are was were be been being am do does did can could would should will shall may might must i me my we our you your it its this that these those there here what which who whom how please tell give show let us some any kindly want wants need needs help like just also thanks hey hi'.split(' '),
 );
 
 /** Lower-cased word tokens, apostrophes folded ("don't" → "dont"). */

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { SIMILARITY_TOLERANCE } from './vector-index';
 import type { Embedder } from './embedder';
-import { normalizePrompt } from './generate-request';
-import { salientSignature } from './salient-signature';
+import { normalizePrompt, promptPartition } from './generate-request';
 
 /** One labelled pair: may `b` be served `a`'s answer? `category` groups the report (swapped-order, periods, case, …). */
 export const labelledPairSchema = z.strictObject({
@@ -13,7 +12,7 @@ export const labelledPairSchema = z.strictObject({
 });
 export type LabelledPair = z.infer<typeof labelledPairSchema>;
 
-/** A pair as the cache sees it: whether the prompts share a partition (salient signature) and their similarity. */
+/** A pair as the cache sees it: whether the prompts share a partition (salient signature, and content words for a lexical embedder) and their similarity. */
 export interface ScoredPair extends LabelledPair {
   samePartition: boolean;
   similarity: number;
@@ -59,14 +58,13 @@ export async function scorePairs(pairs: readonly LabelledPair[], embedder: Embed
   const texts = [...new Set(pairs.flatMap((p) => [normalizePrompt(p.a), normalizePrompt(p.b)]))];
   const vectors = await embedder.embed(texts);
   const vectorOf = new Map(texts.map((t, i) => [t, vectors[i]!]));
-  const signatureOf = (text: string) => salientSignature(text).join('\u0000');
   return pairs.map((p) => {
     const va = vectorOf.get(normalizePrompt(p.a))!;
     const vb = vectorOf.get(normalizePrompt(p.b))!;
     // The dot product of unit vectors, computed as the in-process vector index does.
     let dot = 0;
     for (let i = 0; i < va.length; i++) dot += va[i]! * (vb[i] ?? 0);
-    return { ...p, samePartition: signatureOf(p.a) === signatureOf(p.b), similarity: dot };
+    return { ...p, samePartition: promptPartition(p.a, embedder) === promptPartition(p.b, embedder), similarity: dot };
   });
 }
 
