@@ -40,6 +40,18 @@ async function connected(cache: GenerationCache): Promise<GenerationCache> {
   }
 }
 
+/** Runs `work` on the shared cache (Redis required), closing it afterwards whatever happens. */
+async function onSharedCache(work: (cache: GenerationCache) => Promise<void>): Promise<void> {
+  await withCliContext(async (ctx) => {
+    const c = await connected(sharedCache(ctx));
+    try {
+      await work(c);
+    } finally {
+      await c.close();
+    }
+  });
+}
+
 export function registerCacheCommand(program: Command): void {
   const cache = program.command('cache').description('the response cache: stats, invalidation, warming');
 
@@ -90,14 +102,9 @@ export function registerCacheCommand(program: Command): void {
     .action(async (opts: { tag?: string; namespace?: string; key?: string }) => {
       if ((opts.tag === undefined) === (opts.namespace === undefined)) throw new CliError('give --tag, or --namespace (with --key for one entry)');
       if (opts.key !== undefined && opts.namespace === undefined) throw new CliError('--key needs --namespace');
-      await withCliContext(async (ctx) => {
-        const c = await connected(sharedCache(ctx));
-        try {
-          const n = await c.invalidate(opts.tag !== undefined ? { tag: opts.tag } : { namespace: opts.namespace!, ...(opts.key !== undefined ? { key: opts.key } : {}) });
-          process.stdout.write(`invalidated ${n} entr${n === 1 ? 'y' : 'ies'}\n`);
-        } finally {
-          await c.close();
-        }
+      await onSharedCache(async (c) => {
+        const n = await c.invalidate(opts.tag !== undefined ? { tag: opts.tag } : { namespace: opts.namespace!, ...(opts.key !== undefined ? { key: opts.key } : {}) });
+        process.stdout.write(`invalidated ${n} entr${n === 1 ? 'y' : 'ies'}\n`);
       });
     });
 
@@ -107,25 +114,20 @@ export function registerCacheCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (file: string, opts: JsonFlag) => {
       const items = readJsonItems(file, warmItemSchema, 'nothing was warmed');
-      await withCliContext(async (ctx) => {
-        const c = await connected(sharedCache(ctx));
-        try {
-          let entries = 0;
-          let answers = 0;
-          for (const item of items) {
-            if ('request' in item) {
-              await c.storeGenerated(item.request, item.response, item.costMicros !== undefined ? { costMicros: item.costMicros } : {});
-              answers += 1;
-            } else {
-              await c.set(item.namespace, item.key, item.value, { tags: item.tags ?? [] });
-              entries += 1;
-            }
+      await onSharedCache(async (c) => {
+        let entries = 0;
+        let answers = 0;
+        for (const item of items) {
+          if ('request' in item) {
+            await c.storeGenerated(item.request, item.response, item.costMicros !== undefined ? { costMicros: item.costMicros } : {});
+            answers += 1;
+          } else {
+            await c.set(item.namespace, item.key, item.value, { tags: item.tags ?? [] });
+            entries += 1;
           }
-          const result = { entries, answers, vectorIndex: c.semanticBackend?.vectorIndex ?? null };
-          printResult(result, opts, () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
-        } finally {
-          await c.close();
         }
+        const result = { entries, answers, vectorIndex: c.semanticBackend?.vectorIndex ?? null };
+        printResult(result, opts, () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
       });
     });
 
@@ -135,22 +137,17 @@ export function registerCacheCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (file: string, opts: JsonFlag) => {
       const items = readJsonItems(file, rejectItemSchema, 'nothing was rejected');
-      await withCliContext(async (ctx) => {
-        const c = await connected(sharedCache(ctx));
-        try {
-          const results: RejectResult[] = [];
-          for (const item of items) results.push(await c.reject(item.request, item.sourcePrompt !== undefined ? { sourcePrompt: item.sourcePrompt } : {}));
-          const rejected = results.filter((r) => r.recorded).length;
-          const result = { rejected, nothingReused: results.length - rejected, results };
-          printResult(result, opts, () =>
-            [
-              `rejected ${rejected} reuse(s): those prompts get their own answers from now on`,
-              ...results.flatMap((r, i) => (r.recorded ? [] : [`item ${i + 1}: no reused answer found (give "sourcePrompt" when the vector index is not shared, GOVERNOR_CACHE_VECTOR_INDEX=firestore)`])),
-            ].join('\n'),
-          );
-        } finally {
-          await c.close();
-        }
+      await onSharedCache(async (c) => {
+        const results: RejectResult[] = [];
+        for (const item of items) results.push(await c.reject(item.request, item.sourcePrompt !== undefined ? { sourcePrompt: item.sourcePrompt } : {}));
+        const rejected = results.filter((r) => r.recorded).length;
+        const result = { rejected, nothingReused: results.length - rejected, results };
+        printResult(result, opts, () =>
+          [
+            `rejected ${rejected} reuse(s): those prompts get their own answers from now on`,
+            ...results.flatMap((r, i) => (r.recorded ? [] : [`item ${i + 1}: no reused answer found (give "sourcePrompt" when the vector index is not shared, GOVERNOR_CACHE_VECTOR_INDEX=firestore)`])),
+          ].join('\n'),
+        );
       });
     });
 

@@ -9,6 +9,7 @@ import { ResponseCache, type ResolveHooks, type ResponseCacheOptions, type WarmR
 import type { Embedder } from './semantic/embedder';
 import { exactKeyOf, normalizePrompt, parseGenerateRequest, partitionOf, type GenerateRequest } from './semantic/generate-request';
 import { HashingEmbedder } from './semantic/hashing-embedder';
+import { isCommonWord } from './semantic/common-words';
 import { NegativePairs } from './semantic/negative-pairs';
 import { MemoryVectorIndex, type VectorIndex } from './semantic/vector-index';
 
@@ -77,6 +78,8 @@ export class GenerationCache extends ResponseCache {
     this.maxCandidates = semantic?.maxCandidates ?? SEMANTIC_DEFAULTS.maxCandidates;
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`semantic.threshold must be in (0, 1], got ${this.threshold}`);
     this.negatives = new NegativePairs(this.store.l2);
+    // The word list behind salient signatures takes ~0.1 s to load: off the first lookup's path.
+    if (semantic) setImmediate(() => isCommonWord('a')).unref();
   }
 
   /** The vector store in use (`memory`, `firestore`) and the embedder, or undefined when semantic reuse is off. */
