@@ -21,7 +21,7 @@ describe('governor cache calibrate', () => {
     const human = await cli('cache', 'calibrate', fixture);
     expect(human.status).toBe(0);
     expect(human.stdout).toMatch(/recommended threshold: 0\.90 \(false reuse 0\.0 % ≤ 0\.1 %/);
-    expect(human.stdout).toMatch(/swapped-order\s+distinct\s+0\/42/);
+    expect(human.stdout).toMatch(/swapped-order\s+distinct\s+0\/44/);
     const json = JSON.parse((await cli('cache', 'calibrate', fixture, '--json', '--max-false-reuse', '0.05')).stdout) as { recommendedThreshold: number; rows: { threshold: number }[]; embedder: string };
     expect(json.embedder).toBe('hashing-v2-768');
     expect(json.rows).toHaveLength(51);

@@ -15,6 +15,9 @@ const NUMBER_WORDS: ReadonlyMap<string, string> = mapOf({
 /** Words that order what stands around them ("USD to EUR", "tenant to landlord", "X versus Y"), folded to one form each. */
 const RELATIONS: ReadonlyMap<string, string> = mapOf({ to: 'to', into: 'to', onto: 'to', toward: 'to', towards: 'to', from: 'from', versus: 'vs', vs: 'vs', against: 'vs', than: 'than', over: 'over', with: 'with', before: 'before', after: 'after', instead: 'instead' });
 
+/** Persons as one form each, for "from me to you" and its mirror (elsewhere pronouns are filler: "could you … for me"). */
+const PERSONS: ReadonlyMap<string, string> = mapOf({ i: 'me', me: 'me', my: 'me', mine: 'me', you: 'you', your: 'you', yours: 'you', he: 'him', him: 'him', his: 'him', she: 'her', her: 'her', hers: 'her', we: 'us', us: 'us', our: 'us', they: 'them', them: 'them', their: 'them' });
+
 /** Relative time: a modifier before a unit ("this year", "last quarter", "next two weeks"), folded to one form each. */
 const PERIOD_MODIFIERS: ReadonlyMap<string, string> = mapOf({ this: 'this', current: 'this', next: 'next', coming: 'next', upcoming: 'next', following: 'next', last: 'last', previous: 'last', prior: 'last', past: 'past', same: 'same' });
 const PERIOD_UNITS: ReadonlyMap<string, string> = new Map(
@@ -59,6 +62,12 @@ function neighbour(ts: readonly Token[], i: number, step: 1 | -1): string | unde
   return undefined;
 }
 
+/** The nearest content word after `i`, or a person ("from me to you"), within the sentence. */
+function personOrNeighbour(ts: readonly Token[], i: number): string | undefined {
+  const next = ts[i + 1];
+  return next && PERSONS.has(next.text) ? PERSONS.get(next.text) : neighbour(ts, i, 1);
+}
+
 /**
  * What must be identical for two prompts to share an answer however similar they read, each kind
  * in the order it appears: numbers (digits and number words), names and rare terms (content words
@@ -85,6 +94,10 @@ export function salientSignature(text: string): string[] {
       const before = neighbour(ts, i, -1);
       const after = neighbour(ts, i, 1);
       if (before !== undefined && after !== undefined) kinds.d.add(`${before}>${RELATIONS.get(w)}>${after}`);
+      // "from A to B" keeps its ends even when they are persons: "from me to you" ≠ "from you to me".
+      const to = w === 'from' ? ts.findIndex((x, j) => j > i && RELATIONS.get(x.text) === 'to' && !ts.slice(i, j).some((y) => y.boundary)) : -1;
+      const [a, b] = to > 0 ? [personOrNeighbour(ts, i), personOrNeighbour(ts, to)] : [];
+      if (a !== undefined && b !== undefined) kinds.d.add(`${a}>from-to>${b}`);
     } else if (PERIOD_MODIFIERS.has(w)) {
       // "last 3 years", "next fiscal year": one word (a count, a qualifier) may stand between.
       const at = [i + 1, i + 2].find((j) => PERIOD_UNITS.has(ts[j]?.text ?? '') && (j === i + 1 || isContent(ts[i + 1]) || /^\p{N}/u.test(ts[i + 1]!.text)));

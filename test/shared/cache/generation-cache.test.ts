@@ -198,6 +198,7 @@ describe('salientSignature', () => {
     ['convert USD to EUR', 'convert EUR to USD'],
     ['Write a letter from the tenant to the landlord', 'Write a letter from the landlord to the tenant'],
     ['Is a cheetah faster than a horse?', 'Is a horse faster than a cheetah?'],
+    ['Write a letter from me to you', 'Write a letter from you to me'],
     ['Explain compound interest at 3% over 10 years', 'Explain compound interest at 10% over 3 years'],
   ])('keeps the order of what a relation joins: "%s" ≠ "%s"', (a, b) => {
     expect(salientSignature(a)).not.toEqual(salientSignature(b));
