@@ -18,6 +18,10 @@ const RELATIONS: ReadonlyMap<string, string> = mapOf({ to: 'to', into: 'to', ont
 /** Persons as one form each, for "from me to you" and its mirror (elsewhere pronouns are filler: "could you … for me"). */
 const PERSONS: ReadonlyMap<string, string> = mapOf({ i: 'me', me: 'me', my: 'me', mine: 'me', you: 'you', your: 'you', yours: 'you', he: 'him', him: 'him', his: 'him', she: 'her', her: 'her', hers: 'her', we: 'us', us: 'us', our: 'us', they: 'them', them: 'them', their: 'them' });
 
+/** Tense: "who was the CEO" is not "who is the CEO". Present and modal forms are filler ("how do I", "could you"). */
+const PAST = new Set('was were did had'.split(' '));
+const FUTURE = new Set('will shall'.split(' '));
+
 /** Relative time: a modifier before a unit ("this year", "last quarter", "next two weeks"), folded to one form each. */
 const PERIOD_MODIFIERS: ReadonlyMap<string, string> = mapOf({ this: 'this', current: 'this', next: 'next', coming: 'next', upcoming: 'next', following: 'next', last: 'last', previous: 'last', prior: 'last', past: 'past', same: 'same' });
 const PERIOD_UNITS: ReadonlyMap<string, string> = new Map(
@@ -77,7 +81,7 @@ function personOrNeighbour(ts: readonly Token[], i: number): string | undefined 
  * Computed on the lower-cased text: case alone neither hides nor invents a name.
  */
 export function salientSignature(text: string): string[] {
-  const kinds = { n: new Set<string>(), t: new Set<string>(), p: new Set<string>(), d: new Set<string>(), not: new Set<string>(), q: new Set<string>(), u: new Set<string>() };
+  const kinds = { n: new Set<string>(), t: new Set<string>(), p: new Set<string>(), d: new Set<string>(), not: new Set<string>(), tense: new Set<string>(), q: new Set<string>(), u: new Set<string>() };
   let folded = text.normalize('NFKC').toLowerCase();
   for (const m of folded.matchAll(URL_OR_EMAIL)) kinds.u.add(m[0].replace(/[.,;:!?)]+$/, ''));
   folded = folded.replace(URL_OR_EMAIL, ' ');
@@ -87,6 +91,8 @@ export function salientSignature(text: string): string[] {
   ts.forEach((t, i) => {
     const w = t.text;
     if (t.boundary) return;
+    if (PAST.has(w) || (w.length > 4 && w.endsWith('ed') && !STOP_WORDS.has(w))) kinds.tense.add('past');
+    if (FUTURE.has(w)) kinds.tense.add('future');
     if (/^\p{N}/u.test(w) && !/\p{L}/u.test(w)) kinds.n.add(w.replace(/,/g, ''));
     else if (NUMBER_WORDS.has(w)) kinds.n.add(NUMBER_WORDS.get(w)!);
     else if (NEGATIONS.has(w)) kinds.not.add(neighbour(ts, i, 1) ?? '');
@@ -110,5 +116,7 @@ export function salientSignature(text: string): string[] {
     } else if (PERIOD_WORDS.has(w)) kinds.p.add(PERIOD_WORDS.get(w)!);
     else if (isContent(t) && (/\p{N}/u.test(w) || !isCommonWord(w))) kinds.t.add(w);
   });
-  return Object.entries(kinds).flatMap(([kind, values]) => [...values].map((v) => `${kind}:${v}`));
+  // Periods and tense are sets ("a 3 day trip in spring" = "a trip in spring for 3 days"); their order lives in the relations.
+  const sorted = new Set(['p', 'tense']);
+  return Object.entries(kinds).flatMap(([kind, values]) => (sorted.has(kind) ? [...values].sort() : [...values]).map((v) => `${kind}:${v}`));
 }

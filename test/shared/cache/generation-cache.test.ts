@@ -214,10 +214,17 @@ describe('salientSignature', () => {
     expect(salientSignature(a)).not.toEqual(salientSignature(b));
   });
 
+  it('tells past and future from present, leaving present and modal forms to filler', () => {
+    expect(salientSignature('Who was the CEO of Twitter?')).not.toEqual(salientSignature('Who is the CEO of Twitter?'));
+    expect(salientSignature('How much will the project cost?')).not.toEqual(salientSignature('How much does the project cost?'));
+    expect(salientSignature('How do I reset my password?')).toEqual(salientSignature('Could you reset my password?'));
+  });
+
   it('folds number words, relation and period synonyms, and ignores filler', () => {
     expect(salientSignature('Write five tips')).toEqual(salientSignature('write 5 tips'));
     expect(salientSignature('Translate the guide into Spanish')).toEqual(salientSignature('Could you translate the guide to spanish for me?'));
     expect(salientSignature('figures for the previous year')).toEqual(salientSignature('figures for last year'));
+    expect(salientSignature('Plan a 3 day trip to Kyoto in spring')).toEqual(salientSignature('plan a trip to kyoto in spring for three days'));
     expect(salientSignature('a constructor')).toEqual(['t:constructor']);
   });
 });
