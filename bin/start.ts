@@ -9,9 +9,9 @@ import { onStopSignals, StopSignalError } from './stack/stop-signals';
 import { describeStack } from './start-banner';
 
 /** Port of the first function; the rest follow. GOVERNOR_FUNCTIONS_PORT overrides it (0: any free ports). */
-const DEFAULT_FUNCTIONS_PORT = 8181;
+export const DEFAULT_FUNCTIONS_PORT = 8181;
 /** maildev's usual ports; GOVERNOR_MAIL_SMTP_PORT / GOVERNOR_MAIL_WEB_PORT override them (0: free ports). */
-const DEFAULT_MAIL_PORTS = { smtp: 1025, web: 1080 } as const;
+export const DEFAULT_MAIL_PORTS = { smtp: 1025, web: 1080 } as const;
 /** Longest a stop may take before the remaining process groups are SIGKILLed (each process gets 5 s of grace). */
 const STOP_DEADLINE_MILLISECONDS = 20_000;
 /** The variable that moves each fixed port, for the "port taken" advice. */

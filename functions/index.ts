@@ -2,6 +2,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { createAlertDigest } from './alert-digest';
 import { createAlertNotifier } from './alert-notifier';
 import { createBillingIngestor } from './billing-ingestor';
+import { createBudgetEvaluator } from './budget-evaluator';
 import { lazyFunction, type LazyFunction } from './common/lazy-function';
 import { settings } from './common/settings';
 import { createDashboard } from './dashboard';
@@ -21,9 +22,10 @@ export const securityMonitor = lazyFunction(createSecurityMonitor);
 export const keyRotator = lazyFunction(createKeyRotator);
 export const alertNotifier = lazyFunction(createAlertNotifier);
 export const alertDigest = lazyFunction(createAlertDigest);
+export const budgetEvaluator = lazyFunction(createBudgetEvaluator);
 export const dashboard = lazyFunction(createDashboard);
 
-const ENTRY_POINTS: Record<string, LazyFunction> = { spendAggregator, billingIngestor, metricAggregator, metricEvaluator, securityMonitor, keyRotator, alertNotifier, alertDigest, dashboard };
+const ENTRY_POINTS: Record<string, LazyFunction> = { spendAggregator, billingIngestor, metricAggregator, metricEvaluator, securityMonitor, keyRotator, alertNotifier, alertDigest, budgetEvaluator, dashboard };
 
 // Registered as HTTP functions whatever --signature-type says: Pub/Sub pushes them plain requests.
 for (const [name, handler] of Object.entries(ENTRY_POINTS)) functions.http(name, handler);

@@ -44,7 +44,7 @@ resource "google_service_account_iam_member" "pubsub_token_creator" {
 
 # The functions that raise alerts (budget and performance) publish to the alerts topic.
 resource "google_pubsub_topic_iam_member" "function_alerts" {
-  for_each = toset(["spend-aggregator", "billing-ingestor", "metric-aggregator", "metric-evaluator", "security-monitor"])
+  for_each = toset(["spend-aggregator", "billing-ingestor", "budget-evaluator", "metric-aggregator", "metric-evaluator", "security-monitor"])
   topic    = google_pubsub_topic.events["alerts"].name
   role     = "roles/pubsub.publisher"
   member   = "serviceAccount:${google_service_account.function[each.key].email}"

@@ -9,6 +9,7 @@ locals {
     billing      = "governor-billing-budgets"
     metric_ticks = "governor-metric-ticks"
     alert_ticks  = "governor-alert-ticks"
+    budget_ticks = "governor-budget-ticks"
   }
 
   delivery = {
@@ -29,6 +30,7 @@ locals {
     "key-rotator"       = { target = "keyRotator", topic = "key_rotation" }
     "alert-notifier"    = { target = "alertNotifier", topic = "alerts" }
     "alert-digest"      = { target = "alertDigest", topic = "alert_ticks" }
+    "budget-evaluator"  = { target = "budgetEvaluator", topic = "budget_ticks" }
   }
 
   consumed_topics = toset([for f in values(local.functions) : f.topic])
@@ -38,5 +40,6 @@ locals {
     "governor-metric-tick"       = { cron = "* * * * *", topic = "metric_ticks", data = "{\"tick\":\"metrics\"}" }
     "governor-key-rotation-tick" = { cron = "*/5 * * * *", topic = "key_rotation", data = "{\"tick\":\"rotate\"}" }
     "governor-alert-tick"        = { cron = "* * * * *", topic = "alert_ticks", data = "{\"tick\":\"alerts\"}" }
+    "governor-budget-tick"       = { cron = "* * * * *", topic = "budget_ticks", data = "{\"tick\":\"budgets\"}" }
   }
 }

@@ -8,6 +8,10 @@ import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { withCliContext, operatorDeps } from './cli-context';
 import { jsonOption, printResult, type JsonFlag } from './json-output';
 import { registerBudgetModeCommands } from './budget-mode-command';
+import { registerScopedBudgetCommands, renderScopedLines, statusFilterOf } from './budget-scope-command';
+import { CliError } from './cli-context';
+import { parseScopedBudgetRequest, setScopedBudget } from '../../functions/common/operator/scoped-budget-actions';
+import { describeBudget } from '../../shared/budget/scoped-budget';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -26,9 +30,14 @@ function renderStatus(status: BudgetStatus): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const forecastNote = status.budgets.find((b) => b.forecast.status === 'insufficient-data')?.forecast;
   return [
-    `Budgets for ${status.period} (UTC month), ${status.events} events, config: ${status.configOrigin}${status.configRejected ? ` (stored config rejected: ${status.configRejected})` : ''}`,
-    ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')),
-    ...(forecastNote && forecastNote.status === 'insufficient-data' ? [`forecast: ${forecastNote.reason}; available from ${forecastNote.availableAt.toISOString()}`] : []),
+    ...(status.budgets.length > 0
+      ? [
+          `Budgets for ${status.period} (UTC month), ${status.events} events, config: ${status.configOrigin}${status.configRejected ? ` (stored config rejected: ${status.configRejected})` : ''}`,
+          ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')),
+          ...(forecastNote && forecastNote.status === 'insufficient-data' ? [`forecast: ${forecastNote.reason}; available from ${forecastNote.availableAt.toISOString()}`] : []),
+        ]
+      : []),
+    ...(status.scoped.length > 0 ? [...(status.budgets.length > 0 ? [''] : []), renderScopedLines(status.scoped)] : status.budgets.length > 0 ? [] : ['no budget matches']),
   ].join('\n');
 }
 
@@ -53,26 +62,50 @@ export function registerBudgetCommand(program: Command): void {
     });
 
   budget
-    .command('set <budget> <usd>')
-    .description('set a category budget (or "total") in USD per month; invalid values change nothing')
-    .action(async (key: string, usd: string) => {
-      // Validated before any connection is made: a bad value changes nothing.
-      parseBudgetKey(key);
-      parseUsd(usd);
+    .command('set <budget-or-usd> [usd]')
+    .description('set a fleet budget per month (`set AI_API_CALLS 150`, `set total 400`), or a scoped one (`set 5 --scope agent:* --window day`); invalid values change nothing')
+    .option('--scope <scope>', 'fleet, agent:<name>, agent:*, team:<name>, team:*, tenant:<name>, tenant:*, tag:<name>, model:<name>')
+    .option('--window <window>', 'hour, day, week (ISO, from Monday) or month')
+    .option('--category <category>', 'only this cost category (default: all)')
+    .option('--timezone <zone>', 'IANA time zone the windows follow (default UTC)')
+    .option('--mode <mode>', 'soft (default) or hard')
+    .option('--id <id>', 'the budget id (default from scope, window and category); an existing id is replaced')
+    .action(async (first: string, second: string | undefined, opts: { scope?: string; window?: string; category?: string; timezone?: string; mode?: string; id?: string }) => {
+      if (opts.scope !== undefined) {
+        if (second !== undefined) throw new CliError(`with --scope give only the amount: governor budget set <usd> --scope ${opts.scope} --window …`);
+        // Validated before any connection is made: a bad value changes nothing.
+        const request = { usd: first, scope: opts.scope, window: opts.window, category: opts.category, timezone: opts.timezone, mode: opts.mode, id: opts.id };
+        parseScopedBudgetRequest(request);
+        await withCliContext(async (ctx) => {
+          const { budget: b, replaced } = await setScopedBudget(operatorDeps(ctx), request);
+          process.stdout.write(`${replaced ? 'replaced' : 'added'} budget ${b.id}: ${describeBudget(b)} (counts spend recorded from now on, per ${b.window} from the start of each window)\n`);
+        });
+        return;
+      }
+      const scopedOnly = (['window', 'category', 'timezone', 'mode', 'id'] as const).find((k) => opts[k] !== undefined);
+      if (scopedOnly) throw new CliError(`--${scopedOnly} applies to scoped budgets: add --scope (e.g. --scope fleet)`);
+      if (second === undefined) throw new CliError('usage: governor budget set <category|total> <usd>, or governor budget set <usd> --scope <scope> --window <window>');
+      parseBudgetKey(first);
+      parseUsd(second);
       await withCliContext(async (ctx) => {
-        const { budget: name, budgetMicros } = await setBudget(operatorDeps(ctx), key, usd);
+        const { budget: name, budgetMicros } = await setBudget(operatorDeps(ctx), first, second);
         process.stdout.write(`${name} budget is now ${formatUsd(budgetMicros)} per month\n`);
       });
     });
 
   budget
     .command('status')
-    .description('per budget: spent, %, remaining, forecast, flag, alerts (this month)')
+    .description('per budget: spent, %, remaining, forecast, flag, alerts (this month; scoped budgets in their current window)')
+    .option('--scope <scope>', 'only the budgets of this scope (agent:writer-1, team:*, fleet, …)')
+    .option('--window <window>', 'only budgets with this window (hour, day, week, month)')
     .addOption(jsonOption())
-    .action(async (opts: JsonFlag) => {
+    .action(async (opts: JsonFlag & { scope?: string; window?: string }) => {
+      const filter = statusFilterOf(opts);
       await withCliContext(async (ctx) => {
-        const status = await budgetStatus(ctx.firestore());
-        printResult(status, opts, () => renderStatus(status));
+        const status = await budgetStatus(ctx.firestore(), new Date(), filter);
+        // One list in JSON: the fleet's monthly budgets and the scoped ones, each with scope and window.
+        const { scoped, ...rest } = status;
+        printResult({ ...rest, budgets: [...status.budgets, ...scoped] }, opts, () => renderStatus(status));
       });
     });
 
@@ -102,4 +135,5 @@ export function registerBudgetCommand(program: Command): void {
     });
 
   registerBudgetModeCommands(budget);
+  registerScopedBudgetCommands(budget);
 }

@@ -18,6 +18,9 @@ interface PublishCostOptions extends JsonFlag {
   eventId?: string;
   times: string;
   source: string;
+  team?: string;
+  tenant?: string;
+  tag?: string[];
 }
 
 const int = (value: string | undefined, name: string): number | undefined => (value === undefined ? undefined : intOption(value, name));
@@ -39,10 +42,14 @@ export function registerPublishCommand(program: Command): void {
     .option('--event-id <ulid>', 'reuse an event id (default: a new ULID)')
     .option('--times <n>', 'send the event this many times', '1')
     .option('--source <agent>', 'agent id', 'governor-cli')
+    .option('--team <team>', 'attribute the cost to a team')
+    .option('--tenant <tenant>', 'attribute the cost to a tenant')
+    .option('--tag <tag>', 'attribute the cost to a tag (repeat for several, at most 8)', (tag: string, tags: string[] = []) => [...tags, tag])
     .addOption(jsonOption())
     .action(async (opts: PublishCostOptions) => {
       await withCliContext(async (ctx) => {
-        const publisher = createPublisher({ projectId: ctx.projectId, source: opts.source, exitHook: false });
+        const attribution = opts.team || opts.tenant || opts.tag ? { ...(opts.team ? { team: opts.team } : {}), ...(opts.tenant ? { tenant: opts.tenant } : {}), ...(opts.tag ? { tags: opts.tag } : {}) } : undefined;
+        const publisher = createPublisher({ projectId: ctx.projectId, source: opts.source, ...(attribution ? { attribution } : {}), exitHook: false });
         try {
           const category = opts.category as CostCategory;
           const payload = opts.model

@@ -36,8 +36,10 @@ export interface FunctionSettings {
 }
 
 export const SETTINGS_DEFAULTS = {
-  // Operator configs change rarely; 10 s bounds how long an instance acts on a replaced one.
-  configCacheMilliseconds: 10_000,
+  // A used config is read again when this expires (cached-config.ts), so it bounds how long an
+  // instance acts on a replaced one: a change is acted on within this plus one evaluation. Two
+  // reads per interval per busy instance and config.
+  configCacheMilliseconds: 2_000,
   // One line a minute per instance shows whether batching works without flooding the logs.
   statsIntervalMilliseconds: 60_000,
   // Fault injection is for reliability tests only.

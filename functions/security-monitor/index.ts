@@ -33,7 +33,16 @@ export function createSecurityMonitor(): HttpFunction {
   const decodeSecurityEvent = governorEvents('security');
   const alertsTopic = loadTopology().topics.alerts;
   const logLimiter = new LogLimiter(20);
-  const banPolicy = cachedConfig(() => loadBanPolicy(firestore()), log, 'ban policy');
+  // A stricter policy (a lower maxretry, a longer find time) is applied at once to the subjects
+  // whose failures this instance recorded, not first at their next failure.
+  const banPolicy = cachedConfig(() => loadBanPolicy(firestore()), log, 'ban policy', {
+    onChange: async ({ config }) => {
+      // Only subjects with a failure inside the new find window can be due; the others cost no query.
+      const since = Date.now() - config.findtimeSeconds * 1000;
+      const subjects = [...localFailures.values()].filter((entry) => entry.times.some((t) => t > since)).map((entry) => JSON.stringify(entry.subject));
+      if (subjects.length > 0) await banChecks.request(subjects);
+    },
+  });
   const policy = async (): Promise<BanPolicy> => (await banPolicy()).config;
 
   let bans: Promise<BanCache> | undefined;
@@ -62,15 +71,15 @@ export function createSecurityMonitor(): HttpFunction {
    * Failures this instance recorded per subject (times, ms): when they alone reach maxretry the
    * ban needs no count query — they are a lower bound of the subject's failures everywhere.
    */
-  const localFailures = new LRUCache<string, number[]>({ max: 10_000 });
+  const localFailures = new LRUCache<string, { subject: Subject; times: number[] }>({ max: 10_000 });
 
   /** This instance's failures of a subject within the find window ending at `at`. */
   function recentLocalFailures(subject: Subject, at: number, findtimeSeconds: number): number[] {
-    return (localFailures.get(subjectKey(subject)) ?? []).filter((t) => t > at - findtimeSeconds * 1000);
+    return (localFailures.get(subjectKey(subject))?.times ?? []).filter((t) => t > at - findtimeSeconds * 1000);
   }
 
   function noteFailure(subject: Subject, at: number, findtimeSeconds: number): void {
-    localFailures.set(subjectKey(subject), [...recentLocalFailures(subject, at, findtimeSeconds), at]);
+    localFailures.set(subjectKey(subject), { subject, times: [...recentLocalFailures(subject, at, findtimeSeconds), at] });
   }
 
   /** Ban checks, coalesced per subject: a burst of failures costs one check per round. */

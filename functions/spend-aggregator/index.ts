@@ -4,6 +4,8 @@ import { createLogger } from '../../shared/logging/logger';
 import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { commitSpend, ensurePeriodStart, SPEND_DEFAULTS, type CommitResult } from '../../shared/store/spend-shards';
 import { budgetEnforcement } from '../common/budget/budget-enforcement';
+import { scopedBudgetsOf } from '../../shared/budget/budget-config';
+import { budgetInstancesFor } from '../../shared/budget/scoped-budget';
 import { firestore } from '../common/clients';
 import { maybeInjectFault } from '../common/fault-injection';
 import { GroupCommitter } from '../common/group-commit';
@@ -23,7 +25,11 @@ export function createSpendAggregator(): HttpFunction {
   const decodeCostEvent = governorEvents('cost');
 
   const commit = async (records: SpendRecord[]): Promise<CommitResult> => {
-    const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
+    // The scoped budgets in force decide which counters the events add to (a budget counts what is
+    // committed once an instance has read it: within a config interval of being stored).
+    const scopedBudgets = scopedBudgetsOf(await budgets.config());
+    const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records, { scopedBudgets }));
+    budgets.scoped.noteCommitted(result.scoped);
     if (result.reads > 0) stats.count('reads:duplicates', result.reads);
     // What this instance added, for its view of the spend (evaluation-gate.ts): duplicates add nothing.
     const recorded = new Set(result.recorded);
@@ -59,7 +65,9 @@ export function createSpendAggregator(): HttpFunction {
       const result = await committer.submit(record);
       const duplicate = result.duplicates.includes(event.eventId);
       log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
-      await budgets.enforceCommitted(record.periodId, event.payload.category);
+      const subject = { source: event.source, attribution: event.payload.attribution, model: record.usage?.model };
+      const instances = budgetInstancesFor(scopedBudgetsOf(await budgets.config()), subject, event.payload.category, new Date(event.occurredAt));
+      await Promise.all([budgets.enforceCommitted(record.periodId, event.payload.category), budgets.enforceScoped(instances)]);
       maybeInjectFault('after-commit', rate);
     },
   });

@@ -42,6 +42,13 @@ export const COLLECTIONS = {
   loadtestResults: 'governor_loadtest_results',
   /** Hard budgets' allowance, `<period>_<BUDGET>_<shard>`: leases outstanding and spend charged. */
   allowanceShards: 'governor_allowance_shards',
+  /**
+   * Scoped budgets' spend, `<counter>~<shard>`: one counter per (budget, scope instance, window),
+   * sharded so one busy agent never makes its own counter hot; totals are sums over the shards.
+   */
+  scopeSpend: 'governor_scope_spend',
+  /** One document per scope instance (`agent:writer-1`, `team:search`, …): its budgets' flags. */
+  scopeFlags: 'governor_scope_flags',
 } as const;
 
 /** Documents in `config`. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
 import { budgetModeSchema } from './budget-mode';
+import { scopedBudgetsSchema, type ScopedBudget } from './scoped-budget';
 
 /** A budget is per category or for everything together. */
 export const TOTAL = 'TOTAL' as const;
@@ -38,6 +39,11 @@ export const budgetConfigSchema = z.strictObject({
   billingCategory: z.enum(COST_CATEGORIES),
   /** Budgets that are hard (leased allowance, shared/leasing); absent ones are soft. */
   budgetMode: budgetModeSchema.optional(),
+  /**
+   * Budgets per agent, team, tenant, tag or model, by hour, day, week or month (scoped-budget.ts).
+   * Absent in configs stored before they existed: those keep working unchanged.
+   */
+  scoped: scopedBudgetsSchema.optional(),
 });
 export type BudgetConfig = z.infer<typeof budgetConfigSchema>;
 
@@ -71,4 +77,24 @@ export function withBudget(config: BudgetConfig, key: string, amountMicros: numb
     ? { ...config, totalMicros: amountMicros }
     : { ...config, categories: { ...config.categories, [key]: amountMicros } };
   return parseBudgetConfig(next);
+}
+
+/** The scoped budgets of a config (none in a config stored before they existed). */
+export function scopedBudgetsOf(config: BudgetConfig): readonly ScopedBudget[] {
+  return config.scoped ?? [];
+}
+
+/** A copy with a scoped budget added or replaced (by id), validated. */
+export function withScopedBudget(config: BudgetConfig, budget: ScopedBudget): BudgetConfig {
+  const others = scopedBudgetsOf(config).filter((b) => b.id !== budget.id);
+  return parseBudgetConfig({ ...config, scoped: [...others, budget] });
+}
+
+/** A copy without the scoped budget `id`; throws OptionsError when there is none. */
+export function withoutScopedBudget(config: BudgetConfig, id: string): BudgetConfig {
+  const budgets = scopedBudgetsOf(config);
+  if (!budgets.some((b) => b.id === id)) {
+    throw new OptionsError([{ path: 'id', message: `no scoped budget "${id}" (ids: ${budgets.map((b) => b.id).join(', ') || 'none'})` }]);
+  }
+  return parseBudgetConfig({ ...config, scoped: budgets.filter((b) => b.id !== id) });
 }

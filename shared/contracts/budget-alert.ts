@@ -27,10 +27,17 @@ export const budgetAlertSchema = z.strictObject({
   budgetAmount: z.number(),
   budgetAmountType: z.literal('SPECIFIED_AMOUNT'),
   currencyCode: z.literal('USD'),
+  // Scoped budgets (absent for the fleet's monthly category/total budgets): which budget, which
+  // scope instance (`agent:writer-1`, `team:search`, `fleet`) and which window it is about.
+  budgetId: z.string().min(1).optional(),
+  scope: z.string().min(1).optional(),
+  window: z.enum(['hour', 'day', 'week', 'month']).optional(),
+  windowId: z.string().min(1).optional(),
+  windowEnd: z.iso.datetime({ offset: true }).optional(),
 });
 export type BudgetAlert = z.infer<typeof budgetAlertSchema>;
 
 /** Message attributes of a budget alert, for subscription filters. */
 export function budgetAlertAttributes(alert: BudgetAlert): Record<string, string> {
-  return { alertId: alert.alertId, kind: alert.kind, category: alert.category, severity: alert.severity };
+  return { alertId: alert.alertId, kind: alert.kind, category: alert.category, severity: alert.severity, ...(alert.scope ? { scope: alert.scope } : {}) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attributionSchema } from './attribution';
 import { envelopeFields, metadataSchema } from './envelope';
 import { COST_CATEGORIES } from './vocabulary';
 
@@ -31,6 +32,8 @@ export const costPayloadSchema = z
     service: z.string().min(1).max(128).optional(),
     description: z.string().max(1024).optional(),
     metadata: metadataSchema.optional(),
+    /** Team, tenant and tags the cost counts under (besides the agent, `source`). */
+    attribution: attributionSchema.optional(),
   })
   .superRefine((p, ctx) => {
     const given = Number(p.amountMicros !== undefined) + Number(p.usage !== undefined);

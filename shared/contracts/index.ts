@@ -2,6 +2,8 @@ export { EVENT_TYPES, COST_CATEGORIES, METRIC_TYPES, METRIC_UNITS, SECURITY_EVEN
 export type { EventType, CostCategory, MetricType, SecurityEventKind, Severity } from './vocabulary';
 export { SCHEMA_VERSION, MAX_EVENT_BYTES, envelopeSchema } from './envelope';
 export type { Envelope } from './envelope';
+export { attributionSchema, scopeNameSchema, MAX_ATTRIBUTION_TAGS } from './attribution';
+export type { Attribution } from './attribution';
 export { costEventSchema, costPayloadSchema, aiUsageSchema, MAX_EVENT_AMOUNT_MICROS } from './cost-event';
 export type { CostEvent, CostPayload, AiUsage } from './cost-event';
 export { metricEventSchema, metricPayloadSchema } from './metric-event';

@@ -27,11 +27,11 @@ export function costPayload(input: CostInput): CostPayload {
   return { ...rest, amountMicros: usdToMicros(usd as number) };
 }
 
-export type AiUsageInput = AiUsage & Pick<CostPayload, 'service' | 'description' | 'metadata'> & { category?: CostCategory };
+export type AiUsageInput = AiUsage & Pick<CostPayload, 'service' | 'description' | 'metadata' | 'attribution'> & { category?: CostCategory };
 
 export function aiUsagePayload(input: AiUsageInput): CostPayload {
-  const { category = 'AI_API_CALLS', service, description, metadata, ...usage } = input;
-  return { category, usage, service, description, metadata };
+  const { category = 'AI_API_CALLS', service, description, metadata, attribution, ...usage } = input;
+  return { category, usage, service, description, metadata, ...(attribution ? { attribution } : {}) };
 }
 
 /**

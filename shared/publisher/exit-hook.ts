@@ -1,4 +1,11 @@
 /**
+ * Closes started by a signal and not settled yet, across every hook of the process (a publisher, a
+ * spend guard, a second publisher): the signal is re-raised only once all of them have settled, or
+ * the first to finish would end the process while the others still send.
+ */
+const closing = new Set<Promise<unknown>>();
+
+/**
  * Flushes on `beforeExit` and closes on SIGINT/SIGTERM, then lets the signal do what it would
  * have done. Returns the function that removes the hook.
  */
@@ -14,10 +21,13 @@ export function installExitHook(flush: () => Promise<unknown>, close: () => Prom
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     remove();
-    void close().finally(() => {
+    // A failed close still rejects unhandled, as before: it is not swallowed here.
+    const closed: Promise<unknown> = close().finally(() => {
+      closing.delete(closed);
       // Re-raise only when nobody else listens, so an application's own handler stays in charge.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      if (closing.size === 0 && process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
+    closing.add(closed);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   process.on('beforeExit', onBeforeExit);

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { projectIdOf } from '../basics/project-id';
 import { agentIdSchema } from '../contracts/envelope';
+import { attributionSchema, type Attribution } from '../contracts/attribution';
 import { OptionsError } from '../contracts/validation-error';
 import { loadTopology, type TopicKey } from '../topology/topology';
 import {
@@ -25,6 +26,8 @@ export interface PublisherOptions {
   projectId?: string;
   /** This agent's id, the `source` of its events; default `GOVERNOR_AGENT_ID` or `<hostname>/<pid>`. */
   source?: string;
+  /** Team, tenant and tags of every cost event (an event's own `attribution` replaces it). */
+  attribution?: Attribution;
   /** `host:port` of a Pub/Sub emulator; default `PUBSUB_EMULATOR_HOST`. */
   emulatorHost?: string;
   /** Topic names; default from the topology (and its env overrides). */
@@ -49,6 +52,7 @@ const positiveInt = z.number().int().positive();
 const optionsSchema = z.object({
   projectId: z.string().min(1, 'set projectId or GOOGLE_CLOUD_PROJECT'),
   source: agentIdSchema,
+  attribution: attributionSchema.optional(),
   batching: z.strictObject({
     maxMessages: positiveInt.max(PUBSUB_LIMITS.maxMessagesPerRequest),
     maxBytes: positiveInt.max(PUBSUB_LIMITS.maxBytesPerRequest),
@@ -84,6 +88,7 @@ export function resolvePublisherOptions(options: PublisherOptions, env: NodeJS.P
   const candidate = {
     projectId: options.projectId ?? projectIdOf(env) ?? '',
     source: options.source ?? env.GOVERNOR_AGENT_ID ?? `${hostname()}/${process.pid}`,
+    attribution: options.attribution,
     batching: { ...DEFAULT_BATCHING, ...options.batching },
     buffer: { ...DEFAULT_BUFFER, ...options.buffer },
     retry: { ...DEFAULT_RETRY, ...options.retry },

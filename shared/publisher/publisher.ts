@@ -1,3 +1,4 @@
+import type { Attribution } from '../contracts/attribution';
 import { newEventId } from '../contracts/event-id';
 import { MAX_EVENT_BYTES, SCHEMA_VERSION } from '../contracts/envelope';
 import { parseEvent, parseEventOfType, type GovernorEvent, type GovernorEventInput } from '../contracts/event';
@@ -92,7 +93,8 @@ export class GovernorPublisher {
       type: input.type,
       source: input.source ?? this.options.source,
       occurredAt: input.occurredAt ?? new Date().toISOString(),
-      payload: input.payload,
+      // The publisher's attribution, unless the event names its own.
+      payload: input.type === 'cost' && this.options.attribution && (input.payload as { attribution?: unknown } | undefined)?.attribution === undefined ? { ...(input.payload as object), attribution: this.options.attribution } : input.payload,
     };
     // A known type goes straight to its schema; anything else gets the full check and its error.
     const event: GovernorEvent = isEventType(input.type) ? parseEventOfType(candidate, input.type) : parseEvent(candidate);
@@ -105,6 +107,11 @@ export class GovernorPublisher {
     this.queues.add(event, json, bytes);
     this.counters.accepted += 1;
     return { eventId: event.eventId, accepted: true };
+  }
+
+  /** The agent this publisher speaks for: `source` and `attribution` (what a ThrottleReader follows). */
+  identity(): { source: string; attribution?: Attribution } {
+    return { source: this.options.source, ...(this.options.attribution ? { attribution: this.options.attribution } : {}) };
   }
 
   /** Records a spend already known in money (`amountMicros`, or `usd` converted at the edge). */

@@ -13,9 +13,14 @@ import { loadBudgetConfig, type ConfigOrigin } from '../store/budget-config-stor
 import { readPeriodSpend, readPeriodStart } from '../store/spend-shards';
 import { readFlags } from '../store/throttle-flags-store';
 import { cacheSavingsBetween, type CacheSavings } from './cache-report';
+import { scopedBudgetLines, type ScopedBudgetLine, type ScopedStatusFilter } from './scope-report';
 
 export interface BudgetLine {
   budget: BudgetKey;
+  /** Today's category and total budgets are the fleet's, per UTC month. */
+  scope: 'fleet';
+  window: 'month';
+  windowId: string;
   budgetMicros: number;
   spentMicros: number;
   /** Percent of the budget spent (Infinity for spend against a zero budget). */
@@ -35,7 +40,10 @@ export interface BudgetStatus {
   configOrigin: ConfigOrigin;
   configRejected?: string;
   events: number;
+  /** The fleet's monthly category and total budgets. */
   budgets: BudgetLine[];
+  /** The scoped budgets' instances in their current windows (scope-report.ts). */
+  scoped: ScopedBudgetLine[];
 }
 
 export interface BudgetReport extends BudgetStatus {
@@ -45,7 +53,7 @@ export interface BudgetReport extends BudgetStatus {
   cacheSavings: CacheSavings;
 }
 
-async function gather(db: Firestore, now: Date) {
+async function gather(db: Firestore, now: Date, filter: ScopedStatusFilter = {}) {
   const period = periodOf(now);
   const [loaded, spend, flags, alerts, dataStart] = await Promise.all([
     loadBudgetConfig(db),
@@ -55,13 +63,19 @@ async function gather(db: Firestore, now: Date) {
     readPeriodStart(db, period.id),
   ]);
   const spentMicros: Partial<Record<BudgetKey, number>> = { ...spend.categories, TOTAL: spend.totalMicros };
-  const states = BUDGET_KEYS.map((key) => evaluateBudget(key, { config: loaded.config, period, now, dataStart, spentMicros }));
-  return { period, loaded, spend, flags, alerts, states };
+  // The fleet's monthly budgets unless the filter names another scope or window.
+  const fleetShown = (filter.scope === undefined || filter.scope === 'fleet') && (filter.window === undefined || filter.window === 'month');
+  const states = fleetShown ? BUDGET_KEYS.map((key) => evaluateBudget(key, { config: loaded.config, period, now, dataStart, spentMicros })) : [];
+  const scoped = await scopedBudgetLines(db, loaded.config, now, filter);
+  return { period, loaded, spend, flags, alerts, states, scoped };
 }
 
-function line(state: BudgetState, throttle: ThrottleLevel, alerts: (BudgetAlert & { published: boolean })[]): BudgetLine {
+function line(state: BudgetState, periodId: string, throttle: ThrottleLevel, alerts: (BudgetAlert & { published: boolean })[]): BudgetLine {
   return {
     budget: state.key,
+    scope: 'fleet',
+    window: 'month',
+    windowId: periodId,
     budgetMicros: state.budgetMicros,
     spentMicros: state.spentMicros,
     percent: state.ratio * 100,
@@ -69,7 +83,7 @@ function line(state: BudgetState, throttle: ThrottleLevel, alerts: (BudgetAlert 
     forecast: state.forecast,
     throttle,
     alerts: alerts
-      .filter((a) => a.category === state.key)
+      .filter((a) => a.category === state.key && a.scope === undefined)
       .map((a) => ({ alertId: a.alertId, kind: a.kind, severity: a.severity, raisedAt: a.raisedAt, published: a.published })),
   };
 }
@@ -83,13 +97,14 @@ function statusOf(g: Awaited<ReturnType<typeof gather>>, now: Date): BudgetStatu
     configOrigin: g.loaded.origin,
     ...(g.loaded.rejected ? { configRejected: g.loaded.rejected } : {}),
     events: g.spend.events,
-    budgets: g.states.map((s) => line(s, g.flags.budgets[s.key]?.level ?? 'none', g.alerts)),
+    budgets: g.states.map((s) => line(s, g.period.id, g.flags.budgets[s.key]?.level ?? 'none', g.alerts)),
+    scoped: g.scoped,
   };
 }
 
 /** Per budget: spent, %, remaining, forecast, alerts raised and the flag in force, this period. */
-export async function budgetStatus(db: Firestore, now: Date = new Date()): Promise<BudgetStatus> {
-  return statusOf(await gather(db, now), now);
+export async function budgetStatus(db: Firestore, now: Date = new Date(), filter: ScopedStatusFilter = {}): Promise<BudgetStatus> {
+  return statusOf(await gather(db, now, filter), now);
 }
 
 /** The status plus spend by model and recommendations computed from it and the price table. */

@@ -6,14 +6,19 @@ import { BUDGET_KEYS, type BudgetKey } from '../budget/budget-config';
 import { MODEL_COUNTERS, type ModelUsage } from '../budget/model-usage';
 import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 import { Status } from 'google-gax';
+import type { ScopedBudget } from '../budget/scoped-budget';
+import { SCOPE_SPEND_DEFAULTS, scopeCounterRef, scopeCounterWrite, scopeIncrementsOf, type ScopeIncrement } from './scope-spend';
 
 
 export const SPEND_DEFAULTS = {
   // 16 shards: at ~1 write/s/document sustained, a period takes ~16 batch commits a second, each
   // of up to `maxEventsPerCommit` events, before any shard runs hot.
   shardCount: 16,
-  // Firestore allows 500 writes per commit: one ledger entry per event plus a shard per period.
+  // Events per group commit. A commit is split further so that it never holds more than
+  // `maxWritesPerCommit` writes: a ledger entry per event, a shard per period, a shard per scoped counter.
   maxEventsPerCommit: 450,
+  // Firestore's limit on the writes of one batch.
+  maxWritesPerCommit: 500,
   maxCommitBytes: 3_000_000,
   // Ledger entries outlive Pub/Sub's 7-day redelivery window by far, then expire by TTL.
   ledgerRetentionDays: 400,
@@ -24,6 +29,10 @@ export interface CommitResult {
   duplicates: string[];
   /** Documents read to sort out duplicates (0 when the first commit succeeded). */
   reads: number;
+  /** What the recorded events added to scoped budgets' counters. */
+  scoped: ScopeIncrement[];
+  /** Batches committed (more than one when the writes did not fit one). */
+  batches: number;
 }
 
 /** One amount to add to a period's spend. */
@@ -107,26 +116,69 @@ export async function readLedgerEntry(db: Firestore, eventId: string): Promise<L
   };
 }
 
+/** What `commitSpend` may be told. */
+export interface CommitOptions {
+  shardCount?: number;
+  random?: () => number;
+  now?: Date;
+  /** Scoped budgets in force: each recorded event also adds to the counters of those it falls under. */
+  scopedBudgets?: readonly ScopedBudget[];
+}
+
 /**
- * Records a batch of priced events exactly once, in one atomic commit: a ledger entry per event
- * (`create()`, so an event already recorded fails the commit) and one sharded increment per period.
- * When the commit fails because some events were recorded before (redelivery), those are set aside
- * as duplicates and the rest committed again. Either every increment lands with its ledger entry
- * or none does, so totals stay exact under redelivery, retries and crashes.
+ * Records a batch of priced events exactly once: per atomic commit, a ledger entry per event
+ * (`create()`, so an event already recorded fails the commit), one sharded increment per period and
+ * one per scoped counter the events add to. When a commit fails because some events were recorded
+ * before (redelivery), those are set aside as duplicates and the rest committed again. Either every
+ * increment lands with its ledger entry or none does, so totals stay exact under redelivery,
+ * retries and crashes. A batch whose writes exceed one commit is split by events.
  */
-export async function commitSpend(
-  db: Firestore,
-  records: readonly SpendRecord[],
-  options: { shardCount?: number; random?: () => number; now?: Date } = {},
-): Promise<CommitResult> {
+export async function commitSpend(db: Firestore, records: readonly SpendRecord[], options: CommitOptions = {}): Promise<CommitResult> {
+  // The same event twice in one batch (a redelivery racing the first delivery) is one event.
+  const unique = [...new Map(records.map((r) => [r.event.eventId, r])).values()];
+  const scoped = options.scopedBudgets ?? [];
+  const result: CommitResult = { recorded: [], duplicates: [], reads: 0, scoped: [], batches: 0 };
+  for (const chunk of chunksWithinWriteLimit(unique, scoped)) {
+    const part = await commitChunk(db, chunk, scoped, options);
+    result.recorded.push(...part.recorded);
+    result.duplicates.push(...part.duplicates);
+    result.reads += part.reads;
+    result.scoped.push(...part.scoped);
+    result.batches += part.batches;
+  }
+  return result;
+}
+
+/** Splits records so that each commit's writes (ledger + period shards + scoped counters) fit Firestore's limit. */
+function chunksWithinWriteLimit(records: readonly SpendRecord[], scoped: readonly ScopedBudget[]): SpendRecord[][] {
+  if (scoped.length === 0) return records.length > 0 ? [[...records]] : [];
+  const chunks: SpendRecord[][] = [];
+  let chunk: SpendRecord[] = [];
+  let keys = new Set<string>();
+  for (const r of records) {
+    const own = new Set([`period|${r.periodId}`, ...scopeIncrementsOf([r], scoped).map((i) => i.counterKey)]);
+    const added = [...own].filter((k) => !keys.has(k)).length;
+    if (chunk.length > 0 && chunk.length + 1 + keys.size + added > SPEND_DEFAULTS.maxWritesPerCommit) {
+      chunks.push(chunk);
+      chunk = [];
+      keys = new Set();
+    }
+    chunk.push(r);
+    for (const k of own) keys.add(k);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+async function commitChunk(db: Firestore, records: SpendRecord[], scoped: readonly ScopedBudget[], options: CommitOptions): Promise<CommitResult> {
   const shardCount = options.shardCount ?? SPEND_DEFAULTS.shardCount;
   const random = options.random ?? Math.random;
   const now = options.now ?? new Date();
   const ledger = db.collection(COLLECTIONS.costEvents);
   const duplicates: string[] = [];
   let reads = 0;
-  // The same event twice in one batch (a redelivery racing the first delivery) is one event.
-  let pending = [...new Map(records.map((r) => [r.event.eventId, r])).values()];
+  let batches = 0;
+  let pending = records;
 
   while (pending.length > 0) {
     const batch = db.batch();
@@ -138,11 +190,17 @@ export async function commitSpend(
       const increments = periodRecords.map((r) => ({ category: r.event.payload.category, amountMicros: r.amountMicros, usage: r.usage }));
       batch.set(shardRef(db, periodId, shard), shardIncrements(increments, periodId, shard), { merge: true });
     }
+    const scopeIncrements = scopeIncrementsOf(pending, scoped);
+    for (const inc of scopeIncrements) {
+      const shard = Math.floor(random() * SCOPE_SPEND_DEFAULTS.shardCount);
+      batch.set(scopeCounterRef(db, inc.counterKey, shard), scopeCounterWrite(inc, shard), { merge: true });
+    }
     try {
       await batch.commit();
-      return { recorded: pending.map((r) => r.event.eventId), duplicates, reads };
+      return { recorded: pending.map((r) => r.event.eventId), duplicates, reads, scoped: scopeIncrements, batches: batches + 1 };
     } catch (error) {
       if ((error as { code?: number }).code !== Status.ALREADY_EXISTS) throw error;
+      batches += 1;
       const snapshots = await db.getAll(...pending.map((r) => ledger.doc(r.event.eventId)));
       reads += pending.length;
       const existing = new Set(snapshots.filter((s) => s.exists).map((s) => s.id));
@@ -152,7 +210,7 @@ export async function commitSpend(
       pending = pending.filter((r) => !existing.has(r.event.eventId));
     }
   }
-  return { recorded: [], duplicates, reads };
+  return { recorded: [], duplicates, reads, scoped: [], batches };
 }
 
 export interface SpendTotals {

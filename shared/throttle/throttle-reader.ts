@@ -2,11 +2,19 @@ import { projectIdOf } from '../basics/project-id';
 import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import { TOTAL, type BudgetKey } from '../budget/budget-config';
 import { periodOf, type Period } from '../basics/period';
-import { strictest, type ThrottleLevel } from '../budget/thresholds';
+import type { ThrottleLevel } from '../budget/thresholds';
 import type { CostCategory } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
 import { createLogger, type Logger } from '../logging/logger';
 import { flagsRef, type ThrottleFlagsDoc } from '../store/throttle-flags-store';
+import { hostname } from 'node:os';
+import { attributionSchema, type Attribution } from '../contracts/attribution';
+import { agentIdSchema } from '../contracts/envelope';
+import { scopeInstancesOfAgent } from '../budget/scope';
+import { throttleRank } from '../budget/thresholds';
+import { ScopeFlagsListener, type ThrottleReason } from './scope-flags-listener';
+
+export type { ThrottleReason } from './scope-flags-listener';
 
 /** What the reader answers while it cannot confirm the flags are current. */
 export type FailMode = 'open' | 'closed';
@@ -15,6 +23,15 @@ export type ReaderState = 'connecting' | 'live' | 'unavailable' | 'closed';
 export interface ThrottleReaderOptions {
   /** Default `GOOGLE_CLOUD_PROJECT`. */
   projectId?: string;
+  /**
+   * The agent whose flags apply (its `agent:` scope); default the publisher's, else
+   * `GOVERNOR_AGENT_ID` or `<hostname>/<pid>` — the publisher's own default.
+   */
+  source?: string;
+  /** Its team, tenant and tags (their scopes' flags apply too); default the publisher's. */
+  attribution?: Attribution;
+  /** Takes `source` and `attribution` from the agent's publisher. */
+  publisher?: { identity(): { source: string; attribution?: Attribution } };
   /** Share the agent's client; default a new one (closed by `close()`). */
   firestore?: Firestore;
   /** `open` (default): spend goes on when Firestore is unreachable; `closed`: everything is blocked. */
@@ -52,7 +69,9 @@ export const THROTTLE_READER_DEFAULTS = {
 export class ThrottleReader {
   private readonly db: Firestore;
   private readonly ownsClient: boolean;
-  private readonly options: Required<Omit<ThrottleReaderOptions, 'projectId' | 'firestore' | 'onStateChange' | 'logger'>>;
+  private readonly options: Required<Omit<ThrottleReaderOptions, 'projectId' | 'firestore' | 'onStateChange' | 'logger' | 'source' | 'attribution' | 'publisher'>>;
+  private readonly scoped: ScopeFlagsListener;
+  private scopedLive = false;
   private readonly onStateChange: (state: ReaderState, reason?: string) => void;
   private period: Period;
   private flags: ThrottleFlagsDoc['budgets'] = {};
@@ -79,6 +98,20 @@ export class ThrottleReader {
     this.onStateChange = options.onStateChange ?? logStateChanges(options.logger ?? createLogger({ component: 'governor-throttle-reader' }), o.failMode);
     this.period = periodOf(o.clock());
     this.firstSnapshot = new Promise((resolve) => (this.resolveFirst = resolve));
+    const identity = options.publisher?.identity();
+    const source = agentIdSchema.safeParse(options.source ?? identity?.source ?? process.env.GOVERNOR_AGENT_ID ?? `${hostname()}/${process.pid}`);
+    if (!source.success) throw new OptionsError([{ path: 'source', message: source.error.issues[0]?.message ?? 'invalid' }]);
+    const attribution = attributionSchema.safeParse(options.attribution ?? identity?.attribution ?? {});
+    if (!attribution.success) throw OptionsError.fromZod(attribution.error, ['attribution']);
+    this.scoped = new ScopeFlagsListener(
+      this.db,
+      scopeInstancesOfAgent(source.data, attribution.data),
+      () => {
+        this.scopedLive = true;
+        this.maybeFirst();
+      },
+      (error) => this.listenAgainLater(error),
+    );
     this.listen();
     this.timer = setInterval(() => {
       this.checking ??= this.healthCheck().finally(() => (this.checking = undefined));
@@ -94,15 +127,36 @@ export class ThrottleReader {
     return this;
   }
 
-  /** The strictest of the category's flag and the total budget's flag; `failMode` when unknown. */
-  throttleLevel(category: CostCategory): ThrottleLevel {
-    this.followPeriod();
-    if (this.state() !== 'live') return this.options.failMode === 'open' ? 'none' : 'blocked';
-    return strictest(this.flags[category]?.level ?? 'none', this.flags[TOTAL]?.level ?? 'none');
+  /**
+   * The strictest flag that applies to a call of `category` (and of `call.model`): the fleet's
+   * category and total budgets, and the scoped budgets of this agent, its team, tenant and tags
+   * and the model; `failMode` when unknown. Never reads Firestore.
+   */
+  throttleLevel(category: CostCategory, call: { model?: string } = {}): ThrottleLevel {
+    return this.why(category, call).level;
   }
 
-  isThrottled(category: CostCategory): boolean {
-    return this.throttleLevel(category) !== 'none';
+  isThrottled(category: CostCategory, call: { model?: string } = {}): boolean {
+    return this.throttleLevel(category, call) !== 'none';
+  }
+
+  /**
+   * Which budget decides `throttleLevel(category, call)`: its level, the budget (a category,
+   * `TOTAL` or a scoped budget's id), its scope instance and window. With no flag raised, a
+   * `none` reason for the fleet's total; while the flags are unknown, `budget: 'fail-open'` or
+   * `'fail-closed'`.
+   */
+  why(category: CostCategory, call: { model?: string } = {}): ThrottleReason {
+    this.followPeriod();
+    const fleet = (budget: string, level: ThrottleLevel, ratio = 0): ThrottleReason => ({ level, budget, scope: 'fleet', window: 'month', windowId: this.period.id, ratio });
+    if (this.state() !== 'live') return fleet(`fail-${this.options.failMode}`, this.options.failMode === 'open' ? 'none' : 'blocked');
+    let best = fleet(TOTAL, 'none');
+    for (const key of [TOTAL, category] as const) {
+      const flag = this.flags[key];
+      if (flag && throttleRank(flag.level) > throttleRank(best.level)) best = fleet(key, flag.level, flag.ratio);
+    }
+    const scoped = this.scoped.strictest(category, call.model, this.options.clock().getTime());
+    return scoped && throttleRank(scoped.level) > throttleRank(best.level) ? scoped : best;
   }
 
   /** Flags of the current period as last seen, by budget (categories and TOTAL). */
@@ -120,10 +174,20 @@ export class ThrottleReader {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.unsubscribe?.();
+    this.scoped.stop();
     this.setState('closed');
     // No read of ours may outlive close(): the caller may terminate a shared client next.
     await this.checking;
     if (this.ownsClient) await this.db.terminate();
+  }
+
+  private fleetLive = false;
+
+  /** Live once both the fleet's flags and the scoped flags have arrived. */
+  private maybeFirst(): void {
+    if (!this.fleetLive || !this.scopedLive) return;
+    this.confirm();
+    this.resolveFirst();
   }
 
   private ref(): DocumentReference {
@@ -134,13 +198,14 @@ export class ThrottleReader {
     this.unsubscribe?.();
     const listenedPeriod = this.period.id;
     try {
+      this.scoped.listen();
       this.unsubscribe = this.ref().onSnapshot(
         (snapshot) => {
           if (listenedPeriod !== this.period.id) return;
           this.flags = (snapshot.get('budgets') as ThrottleFlagsDoc['budgets'] | undefined) ?? {};
-          this.confirm();
+          this.fleetLive = true;
           this.relistenAttempts = 0;
-          this.resolveFirst();
+          this.maybeFirst();
         },
         (error) => this.listenAgainLater(error),
       );

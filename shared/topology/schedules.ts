@@ -38,4 +38,11 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     data: '{"tick":"alerts"}',
     description: 'Once a minute: email each alert route the digest of alerts queued since its last email',
   },
+  {
+    name: 'governor-budget-tick',
+    cron: '* * * * *',
+    topic: 'budgetTicks',
+    data: '{"tick":"budgets"}',
+    description: 'Once a minute: evaluate every budget of the current period (flags, alerts, unpublished alerts)',
+  },
 ];

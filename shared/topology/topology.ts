@@ -4,7 +4,7 @@
  * Terraform in infra/ agrees with it.
  */
 
-export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing', 'metricTicks', 'alertTicks'] as const;
+export const TOPIC_KEYS = ['cost', 'metric', 'security', 'alerts', 'keyRotation', 'billing', 'metricTicks', 'alertTicks', 'budgetTicks'] as const;
 export type TopicKey = (typeof TOPIC_KEYS)[number];
 
 /** Default topic names, each overridable by the env var beside it. */
@@ -20,6 +20,8 @@ export const TOPIC_DEFAULTS: Readonly<Record<TopicKey, { name: string; env: stri
   metricTicks: { name: 'governor-metric-ticks', env: 'GOVERNOR_TOPIC_METRIC_TICKS' },
   /** Once a minute: email the alert digests whose window has passed. */
   alertTicks: { name: 'governor-alert-ticks', env: 'GOVERNOR_TOPIC_ALERT_TICKS' },
+  /** Once a minute: evaluate every budget of the current period (the backstop of the spend path's evaluations). */
+  budgetTicks: { name: 'governor-budget-ticks', env: 'GOVERNOR_TOPIC_BUDGET_TICKS' },
 };
 
 /** Delivery settings shared by every consumer subscription unless one overrides them. */
@@ -88,6 +90,7 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
     consumer('key-rotator', 'keyRotator', topics.keyRotation),
     consumer('alert-notifier', 'alertNotifier', topics.alerts),
     consumer('alert-digest', 'alertDigest', topics.alertTicks),
+    consumer('budget-evaluator', 'budgetEvaluator', topics.budgetTicks),
   ];
   const deadLetterTopics = [...new Set(functions.map((f) => f.subscription.deadLetterTopic))];
   return {

@@ -19,9 +19,13 @@ export const ALERT_ROUTE_ATTRIBUTE = 'governorAlertRoute';
  * What the alert notifier and the digest tick share per instance: the mailer (built on first send),
  * the routing config (cached), and the dead-letter publisher.
  */
-export function notifierDeps(consumer: string, log: Logger): () => Promise<RouteDeliveryDeps> {
+/** The deps of a delivery, and the version (update time, ms) of the routing they carry. */
+export type NotifierDeps = RouteDeliveryDeps & { routingVersion: number };
+
+export function notifierDeps(consumer: string, log: Logger, onRoutingChange?: (changedAt: number) => Promise<void>): () => Promise<NotifierDeps> {
   const deadLetterTopic = deadLetterTopicOf(loadTopology().topics.alerts);
-  const routing = cachedConfig(() => loadAlertRouting(firestore()), log, 'alert routing');
+  // `version` is the stored routing's update time: what was routed since then used the old one.
+  const routing = cachedConfig(() => loadAlertRouting(firestore()), log, 'alert routing', { onChange: onRoutingChange && (({ version }) => onRoutingChange(version)) });
   let mailer: Mailer | undefined;
 
   const deadLetterDelivery = (delivery: DeliveryDoc, reason: string) =>
@@ -44,5 +48,8 @@ export function notifierDeps(consumer: string, log: Logger): () => Promise<Route
   // Bad SMTP settings fail each send like an unreachable server would: retried, then dead-lettered with the reason.
   const lazyMailer: RouteDeliveryDeps['mailer'] = { send: async (email) => realMailer().send(email) };
 
-  return async () => ({ db: firestore(), mailer: lazyMailer, routing: (await routing()).config, now: () => new Date(), log, maxAttempts: DELIVERY_DEFAULTS.maxDeliveryAttempts, deadLetter: deadLetterDelivery });
+  return async () => {
+    const loaded = await routing();
+    return { db: firestore(), mailer: lazyMailer, routing: loaded.config, routingVersion: loaded.version, now: () => new Date(), log, maxAttempts: DELIVERY_DEFAULTS.maxDeliveryAttempts, deadLetter: deadLetterDelivery };
+  };
 }

@@ -6,8 +6,14 @@ import { loadTopology } from '../../../shared/topology/topology';
 import { firestore, pubsub } from '../clients';
 import { Coalescer } from '../coalescer';
 import type { ThroughputStats } from '../throughput-stats';
-import { cachedConfig } from '../cached-config';
+import { cachedConfig, type CachedConfig } from '../cached-config';
+import { periodOf } from '../../../shared/basics/period';
 import { budgetAlertPublisher, BudgetEnforcer } from './budget-enforcer';
+import { ScopedBudgetEnforcer } from './scoped-enforcer';
+import { counterKeyOf, type BudgetInstance } from '../../../shared/budget/scoped-budget';
+
+/** How long into a period the tick still evaluates the previous one (late commits of its last events). */
+const PREVIOUS_PERIOD_GRACE_MILLISECONDS = 3_600_000;
 
 export interface BudgetEnforcement {
   /** Enforces the budgets of a category (and the total) in a period from a fresh read; resolves once done. */
@@ -19,8 +25,20 @@ export interface BudgetEnforcement {
   enforceCommitted: (periodId: string, category: CostCategory) => Promise<void>;
   /** The budget config in force (cached per instance). */
   config: () => Promise<BudgetConfig>;
+  /**
+   * Evaluates every budget of the current period (and of the previous one in a period's first
+   * hour) from a fresh read of the config and the totals: the scheduled budget tick.
+   */
+  enforceCurrent: () => Promise<void>;
   /** The enforcer, for the outbox sweep of the minute tick. */
   enforcer: BudgetEnforcer;
+  /** The scoped budgets' enforcer (per agent, team, tenant, tag, model; by hour, day, week, month). */
+  scoped: ScopedBudgetEnforcer;
+  /**
+   * Enforces the scoped budget instances a committed event counts under (told to
+   * `scoped.noteCommitted` first); evaluates only those its gate says may need it. Coalesced.
+   */
+  enforceScoped: (instances: readonly BudgetInstance[]) => Promise<void>;
 }
 
 /**
@@ -30,7 +48,7 @@ export interface BudgetEnforcement {
  */
 export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetEnforcement {
   const alertsTopic = loadTopology().topics.alerts;
-  const config = cachedConfig(
+  const config: CachedConfig<BudgetConfig> = cachedConfig(
     async () => {
       const loaded = await loadBudgetConfig(firestore());
       stats?.count('reads:config', 2);
@@ -38,6 +56,9 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     },
     log,
     'budget config',
+    // A gate that skipped under the old budgets saw the spend against amounts no longer in force:
+    // every period this instance worked on is evaluated again under the new ones.
+    { onChange: () => Promise.all([reevaluateKnownPeriods(), scoped.enforceRecent()]).then(() => undefined) },
   );
   const enforcer = new BudgetEnforcer({
     db: firestore(),
@@ -48,6 +69,29 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     log,
     countReads: (kind, reads) => stats?.count(`reads:${kind}`, reads),
   });
+  const scoped = new ScopedBudgetEnforcer({
+    db: firestore(),
+    config,
+    invalidateConfig: () => config.invalidate(),
+    alerts: enforcer,
+    now: () => new Date(),
+    log,
+    countReads: (kind, reads) => stats?.count(`reads:${kind}`, reads),
+  });
+  // Scoped evaluations coalesced the same way: a run covers the counters asked for before it started.
+  const scopedPending = new Map<string, BudgetInstance>();
+  const scopedEvaluations = new Coalescer<string>(async (keys) => {
+    const instances = [...keys].map((k) => scopedPending.get(k)).filter((i): i is BudgetInstance => i !== undefined);
+    for (const k of keys) scopedPending.delete(k);
+    await scoped.enforceCommitted(instances);
+  });
+  const enforceScoped = (instances: readonly BudgetInstance[]): Promise<void> => {
+    if (instances.length === 0) return Promise.resolve();
+    const keys = instances.map((i) => counterKeyOf(i.budget.id, i.instance, i.window.id));
+    instances.forEach((i, n) => scopedPending.set(keys[n]!, i));
+    return scopedEvaluations.request(keys);
+  };
+
   // Evaluations coalesced across concurrent requests: a run covers every request made before it
   // started. `full|<period>|<key>`: the named budgets (enforce); `all|<period>`: every budget of
   // the period after a gate asked for it (enforceCommitted).
@@ -66,7 +110,10 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
       ]);
     await (stats ? stats.time('evaluation', keys.size, run) : run());
   });
-  const evaluateAll = (periodId: string) => evaluations.request([`all|${periodId}`]);
+  const evaluateAll = (periodId: string): Promise<void> => evaluations.request([`all|${periodId}`]);
+  const reevaluateKnownPeriods = async (): Promise<void> => {
+    await Promise.all([...new Set([...enforcer.knownPeriods(), periodOf(new Date()).id])].map(evaluateAll));
+  };
 
   // A period whose last gate skipped: one re-check once its read goes stale, so a crossing only
   // others' spend caused is seen within the read bound even when no further event comes.
@@ -109,10 +156,24 @@ export function budgetEnforcement(log: Logger, stats?: ThroughputStats): BudgetE
     return refresh;
   };
 
+  const enforceCurrent = async (): Promise<void> => {
+    config.invalidate();
+    const now = new Date();
+    const current = periodOf(now);
+    const periods = [current.id];
+    // Spend of the last seconds of a period may be committed after it ended.
+    if (now.getTime() - current.start.getTime() < PREVIOUS_PERIOD_GRACE_MILLISECONDS) periods.push(periodOf(new Date(current.start.getTime() - 1)).id);
+    await Promise.all([...periods.map((periodId) => evaluations.request([`all|${periodId}`])), scoped.enforceRecent()]);
+    await enforcer.sweepOutbox(true);
+  };
+
   return {
+    enforceCurrent,
     enforce: (periodId, category) => evaluations.request([`full|${periodId}|${category}`, `full|${periodId}|${TOTAL}`]),
     enforceCommitted,
     config: async () => (await config()).config,
     enforcer,
+    scoped,
+    enforceScoped,
   };
 }

@@ -148,6 +148,11 @@ export class BudgetEnforcer {
     }
   }
 
+  /** The periods this instance has committed spend to or evaluated (its spend views). */
+  knownPeriods(): string[] {
+    return [...this.spendViews.keys()];
+  }
+
   /** The earliest event time of a period as this instance knows it (read, or recorded here). */
   knownPeriodStart(periodId: string): Date | undefined {
     return this.periodStarts.get(periodId)?.start;
@@ -179,6 +184,16 @@ export class BudgetEnforcer {
     return published;
   }
 
+  /** Whether an alert id is known to be raised and published (by this instance). */
+  isAlertKnown(alertId: string): boolean {
+    return this.knownAlerts.has(alertId);
+  }
+
+  /** Raises (exactly once) and publishes the alerts not known to be published — scoped budgets' too. */
+  async raiseAll(alerts: readonly BudgetAlert[], now: Date): Promise<void> {
+    await Promise.all(alerts.filter((a) => !this.knownAlerts.has(a.alertId)).map((a) => this.raise(a, now)));
+  }
+
   /** Creates the alert (exactly once) and publishes it. */
   private async raise(alert: BudgetAlert, now: Date): Promise<void> {
     if ((await raiseAlert(this.deps.db, alert, now)) === 'exists') {
@@ -186,7 +201,7 @@ export class BudgetEnforcer {
       return;
     }
     await this.publish(alert);
-    this.deps.log.info({ alertId: alert.alertId, severity: alert.severity, category: alert.category, period: alert.period }, 'budget alert raised');
+    this.deps.log.info({ alertId: alert.alertId, severity: alert.severity, category: alert.category, period: alert.period, ...(alert.scope ? { scope: alert.scope, window: alert.windowId } : {}) }, 'budget alert raised');
   }
 
   /** Publishes an already raised alert if it is unpublished and nobody else holds it. */

@@ -8,8 +8,10 @@ import { RuleEvaluator } from './rule-evaluator';
 /** The rule evaluator as the metric functions use it: rules cached, alerts published to the topic. */
 export function metricAlerting(log: Logger): RuleEvaluator {
   const alertsTopic = loadTopology().topics.alerts;
-  const rules = cachedConfig(() => loadAlertRules(firestore()), log, 'metric alert rules');
-  return new RuleEvaluator({
+  // New rules (a lower threshold, a new metric) are evaluated at once against the data already
+  // written, not first by the next write or the minute tick.
+  const rules = cachedConfig(() => loadAlertRules(firestore()), log, 'metric alert rules', { onChange: async () => void (await evaluator.evaluate()) });
+  const evaluator: RuleEvaluator = new RuleEvaluator({
     db: firestore(),
     rules: async () => (await rules()).config,
     publish: (alert) =>
@@ -20,4 +22,5 @@ export function metricAlerting(log: Logger): RuleEvaluator {
     now: () => new Date(),
     log,
   });
+  return evaluator;
 }

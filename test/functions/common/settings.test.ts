@@ -8,13 +8,13 @@ describe('settings', () => {
       expect(readSettings({})).toEqual({
         projectId: undefined,
         functionTarget: undefined,
-        configCacheMilliseconds: 10_000,
+        configCacheMilliseconds: 2_000,
         statsIntervalMilliseconds: 60_000,
         faultRate: 0,
         monitoring: { endpoint: undefined, exportEnabled: true },
         dashboard: { access: 'loopback', csrfSecret: undefined, localUser: 'local' },
       });
-      expect(SETTINGS_DEFAULTS).toMatchObject({ configCacheMilliseconds: 10_000, statsIntervalMilliseconds: 60_000, faultRate: 0 });
+      expect(SETTINGS_DEFAULTS).toMatchObject({ configCacheMilliseconds: 2_000, statsIntervalMilliseconds: 60_000, faultRate: 0 });
     });
 
     it('reads each variable it declares, and treats a blank one as unset', () => {

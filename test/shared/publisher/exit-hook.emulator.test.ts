@@ -7,9 +7,11 @@ import { LOOPBACK_PRELOAD, testProjectId, waitFor } from '../../support/test-sta
 const PUBLISHER_MODULE = join(repoRoot(), 'dist/shared/publisher/publisher.js');
 
 /** An agent process that emits `count` events and never calls flush() or close(). */
-function agentScript(count: number, stayAlive: boolean): string {
+function agentScript(count: number, stayAlive: boolean, idleFirst = false): string {
   return `
     const { createPublisher } = require(${JSON.stringify(PUBLISHER_MODULE)});
+    // A second component with its own hook and nothing to send: its close ends at once.
+    ${idleFirst ? "createPublisher({ source: 'idle-component' });" : ''}
     // A long batching delay: only the exit hook can send these in time.
     const publisher = createPublisher({ source: 'exiting-agent', batching: { maxMilliseconds: 60000 } });
     for (let i = 0; i < ${count}; i++) publisher.recordCost({ category: 'OTHER', amountMicros: i + 1 });
@@ -43,8 +45,8 @@ describe('publisher exit hook', () => {
     return messages;
   }
 
-  function runAgent(count: number, stayAlive: boolean) {
-    return spawn(process.execPath, ['--require', LOOPBACK_PRELOAD, '-e', agentScript(count, stayAlive)], {
+  function runAgent(count: number, stayAlive: boolean, idleFirst = false) {
+    return spawn(process.execPath, ['--require', LOOPBACK_PRELOAD, '-e', agentScript(count, stayAlive, idleFirst)], {
       env: { ...process.env, GOOGLE_CLOUD_PROJECT: projectId },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -59,6 +61,15 @@ describe('publisher exit hook', () => {
 
   it('closes on SIGTERM, publishing what it accepted, then exits by the signal', async () => {
     const child = runAgent(10, true);
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    child.kill('SIGTERM');
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, s) => resolve(s)));
+    expect(signal).toBe('SIGTERM');
+    expect(await received(10)).toHaveLength(10);
+  });
+
+  it('on SIGTERM, waits for every hook in the process before exiting by the signal, not only the first to finish', async () => {
+    const child = runAgent(10, true, true);
     await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
     child.kill('SIGTERM');
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, s) => resolve(s)));

@@ -11,6 +11,7 @@ describe('loadTopology', () => {
       billing: 'governor-billing-budgets',
       metricTicks: 'governor-metric-ticks',
       alertTicks: 'governor-alert-ticks',
+      budgetTicks: 'governor-budget-ticks',
     });
   });
 

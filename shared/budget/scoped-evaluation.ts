@@ -1,0 +1,108 @@
+import type { BudgetAlert } from '../contracts/budget-alert';
+import { periodOf } from '../basics/period';
+import { ratioOf } from './evaluate-budgets';
+import { counterKeyOf, type BudgetInstance } from './scoped-budget';
+import { BUDGET_THRESHOLDS, throttleRank, type Threshold, type ThrottleLevel } from './thresholds';
+import type { SpendView } from './spend-view';
+
+/** A scoped budget instance's state in its window: the same thresholds as the fleet's budgets. */
+export interface ScopedState extends BudgetInstance {
+  counterKey: string;
+  spentMicros: number;
+  ratio: number;
+  crossed: readonly Threshold[];
+  throttle: ThrottleLevel;
+}
+
+export function evaluateScoped(instance: BudgetInstance, spentMicros: number): ScopedState {
+  const ratio = ratioOf(spentMicros, instance.budget.amountMicros);
+  const crossed = BUDGET_THRESHOLDS.filter((t) => ratio >= t.ratio);
+  return { ...instance, counterKey: counterKeyOf(instance.budget.id, instance.instance, instance.window.id), spentMicros, ratio, crossed, throttle: crossed.at(-1)?.throttle ?? 'none' };
+}
+
+/**
+ * One alert id per (budget, scope instance, window, threshold), whatever raises it; the scope
+ * instance is URI-encoded (an agent id may hold `/`, which a document id may not).
+ */
+export function scopedAlertIdOf(budgetId: string, instance: string, windowId: string, threshold: number): string {
+  return `budget_${budgetId}_${encodeURIComponent(instance)}_${windowId}_${Math.round(threshold * 100)}`;
+}
+
+const WINDOW_NAMES = { hour: 'hourly', day: 'daily', week: 'weekly', month: 'monthly' } as const;
+
+/** The alerts a state calls for, as alerts-topic messages (Cloud Billing's fields plus scope and window). */
+export function scopedAlertsFor(state: ScopedState, raisedAt: Date): BudgetAlert[] {
+  const { budget, instance, window } = state;
+  return state.crossed.map((t) => ({
+    schemaVersion: 1,
+    alertId: scopedAlertIdOf(budget.id, instance, window.id, t.ratio),
+    kind: 'budget',
+    severity: t.level,
+    category: budget.category ?? 'TOTAL',
+    period: periodOf(window.start).id,
+    raisedAt: raisedAt.toISOString(),
+    throttle: t.throttle,
+    costMicros: state.spentMicros,
+    budgetMicros: budget.amountMicros,
+    budgetDisplayName: `Governor ${instance} ${WINDOW_NAMES[budget.window]} budget ${budget.id}`,
+    alertThresholdExceeded: t.ratio,
+    costAmount: state.spentMicros / 1_000_000,
+    costIntervalStart: window.start.toISOString(),
+    budgetAmount: budget.amountMicros / 1_000_000,
+    budgetAmountType: 'SPECIFIED_AMOUNT',
+    currencyCode: 'USD',
+    budgetId: budget.id,
+    scope: instance,
+    window: budget.window,
+    windowId: window.id,
+    windowEnd: window.end.toISOString(),
+  }));
+}
+
+export const SCOPED_GATE_DEFAULTS = {
+  // Oldest read of a scope instance's counter an instance decides from. Longer than the fleet's
+  // 250 ms: there are thousands of scope instances, and reads must stay bounded by time per
+  // instance (P7: ≤ 0.5 per event). A crossing by this instance's own commit needs no fresh read.
+  maxReadAgeMilliseconds: 2_000,
+  // A counter whose estimate is below this share of its budget is re-read only every
+  // `farMaxReadAgeMilliseconds`: others would have to spend the rest up to the first threshold
+  // (30 % of the budget) unseen to cross it, and the budget tick reads every minute anyway. This
+  // keeps reads per event low for thousands of quiet agents, each with its own counter.
+  nearRatio: 0.5,
+  farMaxReadAgeMilliseconds: 60_000,
+  marginRatio: 0.01,
+  foreignRateFactor: 2,
+} as const;
+export type ScopedGateOptions = { [K in keyof typeof SCOPED_GATE_DEFAULTS]: number };
+
+export interface ScopedGateInput {
+  instances: readonly BudgetInstance[];
+  view: SpendView<string>;
+  now: number;
+  /** The level this instance saw stored under the config in force ('none' when it saw none). */
+  flagLevel: (counterKey: string) => ThrottleLevel;
+  alertKnown: (alertId: string) => boolean;
+  options?: Partial<ScopedGateOptions>;
+}
+
+/**
+ * The counters of a commit's scoped budget instances that need an evaluation — unread, near a
+ * threshold whose flag or alert is not done, or read too long ago — by the argument of
+ * evaluation-gate.ts: the estimate (last read + own commits + a margin for others' unseen spend)
+ * only decides whether to read; flags and alerts come from the read.
+ */
+export function scopedCountersToEvaluate(input: ScopedGateInput): BudgetInstance[] {
+  const o: ScopedGateOptions = { ...SCOPED_GATE_DEFAULTS, ...input.options };
+  return input.instances.filter((inst) => {
+    const key = counterKeyOf(inst.budget.id, inst.instance, inst.window.id);
+    const estimate = input.view.estimateMicros(key);
+    const issuedAt = input.view.readIssuedAt(key);
+    if (estimate === undefined || issuedAt === undefined) return true;
+    const margin = Math.max(o.marginRatio * inst.budget.amountMicros, o.foreignRateFactor * input.view.foreignRate(key) * o.maxReadAgeMilliseconds);
+    const state = evaluateScoped(inst, Math.ceil(estimate + margin));
+    if (throttleRank(state.throttle) > throttleRank(input.flagLevel(key))) return true;
+    if (state.crossed.some((t) => !input.alertKnown(scopedAlertIdOf(inst.budget.id, inst.instance, inst.window.id, t.ratio)))) return true;
+    const maxAge = state.ratio >= o.nearRatio ? o.maxReadAgeMilliseconds : o.farMaxReadAgeMilliseconds;
+    return input.now - issuedAt >= maxAge;
+  });
+}

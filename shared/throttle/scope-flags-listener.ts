@@ -1,0 +1,87 @@
+import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import { throttleRank, type ThrottleLevel } from '../budget/thresholds';
+import { COLLECTIONS } from '../basics/collections';
+import { levelNow, type ScopeFlag, type ScopeFlagsDoc } from '../store/scope-flags-store';
+
+/** Which budget decided an agent's level: the strictest flag that applies (see ThrottleReader.why). */
+export interface ThrottleReason {
+  level: ThrottleLevel;
+  /** `TOTAL` or a category for the fleet's monthly budgets; the budget id for a scoped one. */
+  budget: string;
+  /** `fleet`, or the scope instance (`agent:writer-1`, `team:search`, `model:gemini-2.5-pro`). */
+  scope: string;
+  window: 'hour' | 'day' | 'week' | 'month';
+  /** The window the level holds for (`2026-12` for the fleet's monthly budgets). */
+  windowId: string;
+  ratio: number;
+}
+
+/**
+ * The flags of the scope instances that apply to one agent (its agent, team, tenant, tags and the
+ * fleet's scoped budgets) and of every model scope, kept current by two live listeners: one query
+ * by document id over the agent's instances, one over `kind == model` (a call's model decides
+ * whether those apply). No read per check.
+ */
+export class ScopeFlagsListener {
+  private readonly docs = new Map<string, ScopeFlagsDoc>();
+  private readonly unsubscribes: (() => void)[] = [];
+  private pending = 2;
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly instances: readonly string[],
+    private readonly onLive: () => void,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Starts (or restarts) both listeners. */
+  listen(): void {
+    this.stop();
+    this.pending = 2;
+    const collection = this.db.collection(COLLECTIONS.scopeFlags);
+    const ids = this.instances.map((i) => encodeURIComponent(i));
+    const mine = collection.where(FieldPath.documentId(), 'in', ids);
+    const models = collection.where('kind', '==', 'model');
+    for (const [query, owns] of [
+      [mine, (d: ScopeFlagsDoc) => d.kind !== 'model'],
+      [models, (d: ScopeFlagsDoc) => d.kind === 'model'],
+    ] as const) {
+      let first = true;
+      this.unsubscribes.push(
+        query.onSnapshot((snapshot) => {
+          for (const [scope, doc] of this.docs) if (owns(doc)) this.docs.delete(scope);
+          for (const d of snapshot.docs) this.docs.set(d.get('scope') as string, d.data() as ScopeFlagsDoc);
+          if (first && --this.pending === 0) this.onLive();
+          first = false;
+        }, this.onError),
+      );
+    }
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  /** The strictest scoped flag for a call of `category` (and `model`, when given) at `now`, if any. */
+  strictest(category: string, model: string | undefined, now: number): ThrottleReason | undefined {
+    let best: ThrottleReason | undefined;
+    const consider = (scope: string, flag: ScopeFlag) => {
+      if (flag.category !== undefined && flag.category !== category) return;
+      const level = levelNow(flag, now);
+      if (level === 'none' || (best && throttleRank(level) <= throttleRank(best.level))) return;
+      best = { level, budget: flag.budgetId, scope, window: windowKindOf(flag.windowId), windowId: flag.windowId, ratio: flag.ratio };
+    };
+    for (const instance of [...this.instances, ...(model ? [`model:${model}`] : [])]) {
+      const doc = this.docs.get(instance);
+      if (doc) for (const flag of Object.values(doc.budgets)) consider(instance, flag);
+    }
+    return best;
+  }
+}
+
+/** The window kind of a window id (`2026-12-07T13+0000`, `2026-12-07`, `2026-W50`, `2026-12`). */
+function windowKindOf(windowId: string): ThrottleReason['window'] {
+  if (windowId.includes('T')) return 'hour';
+  if (windowId.includes('W')) return 'week';
+  return windowId.length === 10 ? 'day' : 'month';
+}
