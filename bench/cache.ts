@@ -1,19 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { freePort, waitForPort } from '../bin/stack/ports';
 import { startProcess } from '../bin/stack/process-group';
-import { formatUsd } from '../shared/basics/money';
 import { GenerationCache } from '../shared/cache/generation-cache';
 import { ResponseCache } from '../shared/cache/response-cache';
+import type { Embedder } from '../shared/cache/semantic/embedder';
 import { HashingEmbedder } from '../shared/cache/semantic/hashing-embedder';
+import { calibrate, labelledPairSchema } from '../shared/cache/semantic/threshold-calibration';
 import { fixed, percentile, table } from './bench-support';
-import { MUST_NOT_MATCH, REWORDINGS, SYNONYM_PARAPHRASES, TASKS } from './cache-workload';
+import { intents, reword, seeded, zipf } from './cache-workload';
 
 /**
  * bench:cache — L1 and L2 hit latency against the raw stores they wrap (lru-cache get, ioredis
- * GET), measured in the same run; hit rate and money saved on repeated and reworded prompts;
- * false reuse on prompts that must not match, across models and tenants, per threshold.
+ * GET), measured in the same run; reuse and false reuse per category on the labelled set; hit
+ * rate, wrong answers per request and the correct share of hits on a Zipf workload, per threshold.
  */
 const MODEL = 'gemini-2.5-flash';
 const TIMED = 200_000;
@@ -30,11 +33,6 @@ async function timeLoop(n: number, fn: (i: number) => unknown): Promise<number[]
 }
 
 const summary = (s: number[]) => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
-
-/** A stand-in model: a distinct answer per prompt, with Gemini-shaped usage (for pricing). */
-function model(prompt: string, tenant = 'acme', m = MODEL) {
-  return async () => ({ text: `answer to [${prompt}] for ${tenant} by ${m}`, usageMetadata: { promptTokenCount: 400 + prompt.length, candidatesTokenCount: 800 } });
-}
 
 async function latency(redisUrl: string) {
   const keys = Array.from({ length: 1_000 }, (_, i) => `key-${i}`);
@@ -61,64 +59,58 @@ async function latency(redisUrl: string) {
   return { l1: summary(l1), lruBase: summary(lruBase), l2: summary(l2), getBase: summary(getBase), stats };
 }
 
-async function workload(redisUrl: string, threshold: number) {
-  const cache = new GenerationCache({ redisUrl, keyPrefix: `bench-w${Math.round(threshold * 100)}`, semantic: { embedder: new HashingEmbedder(), threshold } });
-  await cache.ready();
-  await cache.invalidate({ namespace: 'ai-response' });
-  let calls = 0;
-  let spentWithout = 0;
-  const ask = async (prompt: string, tenant = 'acme', m = MODEL) => {
-    const result = await cache.wrapGenerate({ model: m, prompt, tenant, temperature: 0.2 }, async () => {
-      calls += 1;
-      return model(prompt, tenant, m)();
+const FIXTURE = join(__dirname, '..', '..', 'test', 'fixtures', 'cache', 'labelled-pairs.jsonl');
+const RUNS = 5;
+const REQUESTS = 1_000;
+
+/**
+ * One run of the Zipf workload on a fresh cache (L1 only: correctness, not latency): hits, and
+ * hits that served another intent's answer. With `feedback`, each wrong answer is rejected
+ * (`cache.reject`) as a user would, and the next ask of that prompt must get its own answer.
+ */
+async function zipfRun(seed: number, embedder: Embedder, threshold: number, feedback: boolean) {
+  const random = seeded(seed);
+  const all = intents();
+  const pick = zipf(all.length, random);
+  const cache = new GenerationCache({ redisUrl: '', semantic: { embedder, threshold } });
+  let hits = 0;
+  let wrong = 0;
+  let exactRepeats = 0;
+  const seen = new Set<string>();
+  const wrongByKind: Record<string, number> = {};
+  const repeatedWrong = new Set<string>();
+  let wrongAgain = 0;
+  for (let i = 0; i < REQUESTS; i++) {
+    const intent = all[pick()]!;
+    const reworded = random() < 0.4 ? reword(intent.prompt, random) : { kind: 'exact', prompt: intent.prompt };
+    const request = { model: MODEL, prompt: reworded.prompt, tenant: 'acme', temperature: 0.2 };
+    if (seen.has(reworded.prompt)) exactRepeats += 1;
+    seen.add(reworded.prompt);
+    let computed = false;
+    const answer = await cache.wrapGenerate(request, async () => {
+      computed = true;
+      return { text: `answer to intent ${intent.id}`, usageMetadata: { promptTokenCount: 400, candidatesTokenCount: 800 } };
     });
-    return result.text;
-  };
-  // Repeated and reworded: each task asked in its first wording, then again (exact), then in each rewording.
-  let requests = 0;
-  let wrongOnReworded = 0;
-  for (const t of TASKS) {
-    const own = await ask(`How do I ${t}?`);
-    for (const prompt of [`How do I ${t}?`, ...REWORDINGS.slice(1).map((r) => r(t))]) {
-      const got = await ask(prompt);
-      requests += 1;
-      if (got !== own && !got.includes(`[${prompt}]`)) wrongOnReworded += 1;
+    if (computed) continue;
+    hits += 1;
+    if (answer.text !== `answer to intent ${intent.id}`) {
+      wrong += 1;
+      wrongByKind[reworded.kind] = (wrongByKind[reworded.kind] ?? 0) + 1;
+      if (repeatedWrong.has(reworded.prompt)) wrongAgain += 1;
+      repeatedWrong.add(reworded.prompt);
+      if (feedback) await cache.reject(request);
     }
-    requests += 1;
-  }
-  // Unrelated unique prompts (misses by nature): a third of the traffic.
-  for (let i = 0; i < TASKS.length * 2; i++) {
-    await ask(`Write a limerick number ${i} about ${TASKS[i % TASKS.length]}`);
-    requests += 1;
-  }
-  const repeatCalls = calls;
-  const stats = cache.stats();
-  spentWithout = stats.savedMicros;
-  // Synonym paraphrases.
-  let synonymHits = 0;
-  for (const [a, b] of SYNONYM_PARAPHRASES) {
-    const ownA = await ask(a, 'syn');
-    if ((await ask(b, 'syn')) === ownA) synonymHits += 1;
-  }
-  // Must-not-match: any reuse is false reuse.
-  const falseReuse: Record<string, { pairs: number; reused: number }> = {};
-  const count = (kind: string, reused: boolean) => {
-    const f = (falseReuse[kind] ??= { pairs: 0, reused: 0 });
-    f.pairs += 1;
-    if (reused) f.reused += 1;
-  };
-  for (const p of MUST_NOT_MATCH) {
-    const ownA = await ask(p.a, 'mnm');
-    count(p.kind, (await ask(p.b, 'mnm')) === ownA);
-  }
-  for (const t of TASKS) {
-    const prompt = `Please ${t}.`;
-    const ownA = await ask(prompt, 'tenant-a');
-    count('tenants', (await ask(prompt, 'tenant-b')) === ownA);
-    count('models', (await ask(prompt, 'tenant-a', 'gemini-2.5-pro')) === ownA);
   }
   await cache.close();
-  return { threshold, requests, calls: repeatCalls, hitRate: 1 - repeatCalls / requests, savedMicros: spentWithout, semanticHits: stats.semantic.hits, wrongOnReworded, synonymHits, falseReuse };
+  return { hits, wrong, exactRepeats, wrongAgain, wrongByKind };
+}
+
+async function zipfWorkload(embedder: Embedder, threshold: number, feedback: boolean) {
+  const runs: Awaited<ReturnType<typeof zipfRun>>[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push(await zipfRun(25 + r, embedder, threshold, feedback));
+  const sum = (f: (x: (typeof runs)[number]) => number) => runs.reduce((n, x) => n + f(x), 0);
+  const requests = RUNS * REQUESTS;
+  return { threshold, feedback, requests, hitRate: sum((x) => x.hits) / requests, exactRate: sum((x) => x.exactRepeats) / requests, wrong: sum((x) => x.wrong), wrongAgain: sum((x) => x.wrongAgain), correctShare: 1 - sum((x) => x.wrong) / Math.max(1, sum((x) => x.hits)) };
 }
 
 async function main(): Promise<void> {
@@ -140,14 +132,24 @@ async function main(): Promise<void> {
     );
     console.log(`targets: L1 hit ≤ 5 µs p99 → ${lat.l1.p99 <= 5 ? 'met' : 'missed'}; L2 hit ≤ 1,000 µs p99 → ${lat.l2.p99 <= 1000 ? 'met' : 'missed'}`);
     console.log('');
-    const rows = [['threshold', 'requests', 'model calls', 'hit rate', 'semantic hits', 'saved', 'wrong answers (reworded)', 'synonym paraphrases reused', 'false reuse: numbers', 'negations', 'names', 'tenants', 'models']];
-    for (const threshold of [0.7, 0.8, 0.85, 0.9, 0.95]) {
-      const w = await workload(url, threshold);
-      const fr = (k: string) => `${w.falseReuse[k]?.reused}/${w.falseReuse[k]?.pairs}`;
-      rows.push([fixed(threshold, 2), String(w.requests), String(w.calls), `${fixed(w.hitRate * 100)} %`, String(w.semanticHits), formatUsd(w.savedMicros), String(w.wrongOnReworded), `${w.synonymHits}/${SYNONYM_PARAPHRASES.length}`, fr('numbers'), fr('negations'), fr('names'), fr('tenants'), fr('models')]);
+    const pairs = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => labelledPairSchema.parse(JSON.parse(l)));
+    const embedder = new HashingEmbedder();
+    const cal = await calibrate(pairs, embedder);
+    const at = cal.rows.find((r) => Math.abs(r.threshold - embedder.defaultThreshold) < 1e-9)!;
+    console.log(`Labelled set (${pairs.length} pairs, test/fixtures/cache/labelled-pairs.jsonl), ${embedder.id} at its default threshold ${embedder.defaultThreshold} (calibrate recommends ${cal.recommended?.threshold ?? 'none'}):`);
+    console.log(table([['category', 'expect', 'reused'], ...Object.entries(at.byCategory).map(([c, t]) => [c, t.expect, `${t.reused}/${t.pairs} (${fixed(t.rate * 100)} %)`]), ['all "reuse"', '', `${at.reuse.reused}/${at.reuse.pairs} (${fixed(at.reuse.rate * 100)} %)`], ['all "distinct" (false reuse)', '', `${at.falseReuse.reused}/${at.falseReuse.pairs} (${fixed(at.falseReuse.rate * 100)} %)`]]));
+    console.log('');
+    const rows = [['embedder', 'threshold', 'reject feedback', 'requests', 'hit rate', 'of which exact repeats', 'wrong answers', 'wrong / request', 'correct share of hits', 'same prompt wrong again']];
+    // The same vectors without the lexical partition: how an embedder of meanings (Gemini) is compared, twins left to the threshold.
+    const meanings: Embedder = { id: `${embedder.id}-not-lexical`, dimensions: embedder.dimensions, defaultThreshold: embedder.defaultThreshold, embed: (texts) => embedder.embed(texts) };
+    const cases: [Embedder, number, boolean][] = [[embedder, 0.75, false], [embedder, 0.8, false], [embedder, 0.85, false], [embedder, embedder.defaultThreshold, false], [embedder, 0.95, false], [meanings, 0.75, false], [meanings, 0.75, true], [meanings, 0.8, false], [meanings, embedder.defaultThreshold, false]];
+    for (const [e, threshold, feedback] of cases) {
+      const w = await zipfWorkload(e, threshold, feedback);
+      rows.push([e.id, fixed(threshold, 2), feedback ? 'yes' : 'no', String(w.requests), `${fixed(w.hitRate * 100)} %`, `${fixed(w.exactRate * 100)} %`, String(w.wrong), `${fixed((w.wrong / w.requests) * 100, 2)} %`, `${fixed(w.correctShare * 100, 2)} %`, String(w.wrongAgain)]);
     }
-    console.log(`Workload (${MODEL} prices; each task asked once, repeated once, reworded 3 times; 40 unique prompts), HashingEmbedder (default threshold 0.85):`);
+    console.log(`Zipf workload: ${RUNS} × ${REQUESTS.toLocaleString()} requests over ${intents().length} intents (Zipf exponent 1), 40 % reworded (case 30 %, filler 35 %, punctuation 15 %, typo 10 %, synonym 10 %):`);
     console.log(table(rows));
+    console.log(`targets: wrong answers ≤ 0.1 % of requests, 0 reuse across swapped order (labelled set: ${at.byCategory['swapped-order']?.reused}/${at.byCategory['swapped-order']?.pairs}), hit rate ≥ 70 %`);
   } finally {
     await server.stop();
   }

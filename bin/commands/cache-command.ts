@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { periodOf } from '../../shared/basics/period';
@@ -6,13 +5,15 @@ import { formatUsd } from '../../shared/basics/money';
 import { semanticFromEnv } from '../../shared/cache/cache-from-env';
 import { cacheHitSummary, cacheSavingsBetween } from '../../shared/reports/cache-report';
 import { namespaceSchema, tagSchema } from '../../shared/cache/cache-options';
-import { GenerationCache } from '../../shared/cache/generation-cache';
+import { GenerationCache, type RejectResult } from '../../shared/cache/generation-cache';
 import { generateRequestSchema } from '../../shared/cache/semantic/generate-request';
 import { windowsEndingAt } from '../../shared/metrics/windows';
 import { readAggregates, resolutionFor } from '../../shared/store/metric-buckets';
 import { loadAlertRules } from '../../shared/store/metric-rules-store';
 import { windowMilliseconds } from '../../shared/metrics/windows';
 import { withCliContext, CliError, type CliContext } from './cli-context';
+import { registerCacheCalibrateCommand } from './cache-calibrate-command';
+import { readJsonItems } from './json-lines-file';
 import { jsonOption, printResult, type JsonFlag } from './json-output';
 
 /** One line of a warm file: a plain entry, or a known answer to a generation request. */
@@ -20,31 +21,9 @@ const warmItemSchema = z.union([
   z.strictObject({ namespace: namespaceSchema, key: z.string().min(1), value: z.unknown().refine((v) => v !== undefined, 'required'), tags: z.array(tagSchema).optional() }),
   z.strictObject({ request: generateRequestSchema, response: z.unknown().refine((v) => v !== undefined, 'required'), costMicros: z.number().int().nonnegative().optional() }),
 ]);
-type WarmItem = z.infer<typeof warmItemSchema>;
 
-/** A JSON array or JSON Lines; every item is validated before anything is written. */
-function readWarmFile(file: string): WarmItem[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`${file}: ${(error as Error).message}`);
-  }
-  const trimmed = text.trim();
-  let raw: { where: string; value: unknown }[];
-  try {
-    raw = trimmed.startsWith('[')
-      ? (JSON.parse(trimmed) as unknown[]).map((value, i) => ({ where: `item ${i}`, value }))
-      : trimmed.split('\n').flatMap((line, i) => (line.trim() ? [{ where: `line ${i + 1}`, value: JSON.parse(line) as unknown }] : []));
-  } catch (error) {
-    throw new CliError(`${file}: not JSON or JSON Lines (${(error as Error).message}); nothing was warmed`);
-  }
-  return raw.map(({ where, value }) => {
-    const parsed = warmItemSchema.safeParse(value);
-    if (!parsed.success) throw new CliError(`${file} ${where}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')}; nothing was warmed`);
-    return parsed.data;
-  });
-}
+/** One line of a reject file: a request that was served a wrong answer, and optionally the prompt whose answer it was. */
+const rejectItemSchema = z.strictObject({ request: generateRequestSchema, sourcePrompt: z.string().min(1).optional() });
 
 function sharedCache(ctx: CliContext): GenerationCache {
   const redisUrl = process.env.REDIS_URL;
@@ -59,6 +38,18 @@ async function connected(cache: GenerationCache): Promise<GenerationCache> {
     await cache.close();
     throw new CliError(`Redis at REDIS_URL is unreachable (${(error as Error).message})`);
   }
+}
+
+/** Runs `work` on the shared cache (Redis required), closing it afterwards whatever happens. */
+async function onSharedCache(work: (cache: GenerationCache) => Promise<void>): Promise<void> {
+  await withCliContext(async (ctx) => {
+    const c = await connected(sharedCache(ctx));
+    try {
+      await work(c);
+    } finally {
+      await c.close();
+    }
+  });
 }
 
 export function registerCacheCommand(program: Command): void {
@@ -111,14 +102,9 @@ export function registerCacheCommand(program: Command): void {
     .action(async (opts: { tag?: string; namespace?: string; key?: string }) => {
       if ((opts.tag === undefined) === (opts.namespace === undefined)) throw new CliError('give --tag, or --namespace (with --key for one entry)');
       if (opts.key !== undefined && opts.namespace === undefined) throw new CliError('--key needs --namespace');
-      await withCliContext(async (ctx) => {
-        const c = await connected(sharedCache(ctx));
-        try {
-          const n = await c.invalidate(opts.tag !== undefined ? { tag: opts.tag } : { namespace: opts.namespace!, ...(opts.key !== undefined ? { key: opts.key } : {}) });
-          process.stdout.write(`invalidated ${n} entr${n === 1 ? 'y' : 'ies'}\n`);
-        } finally {
-          await c.close();
-        }
+      await onSharedCache(async (c) => {
+        const n = await c.invalidate(opts.tag !== undefined ? { tag: opts.tag } : { namespace: opts.namespace!, ...(opts.key !== undefined ? { key: opts.key } : {}) });
+        process.stdout.write(`invalidated ${n} entr${n === 1 ? 'y' : 'ies'}\n`);
       });
     });
 
@@ -127,26 +113,43 @@ export function registerCacheCommand(program: Command): void {
     .description('store known answers from a JSON array or JSON Lines file ({namespace,key,value,tags} or {request,response}); all validated first')
     .addOption(jsonOption())
     .action(async (file: string, opts: JsonFlag) => {
-      const items = readWarmFile(file);
-      await withCliContext(async (ctx) => {
-        const c = await connected(sharedCache(ctx));
-        try {
-          let entries = 0;
-          let answers = 0;
-          for (const item of items) {
-            if ('request' in item) {
-              await c.storeGenerated(item.request, item.response, item.costMicros !== undefined ? { costMicros: item.costMicros } : {});
-              answers += 1;
-            } else {
-              await c.set(item.namespace, item.key, item.value, { tags: item.tags ?? [] });
-              entries += 1;
-            }
+      const items = readJsonItems(file, warmItemSchema, 'nothing was warmed');
+      await onSharedCache(async (c) => {
+        let entries = 0;
+        let answers = 0;
+        for (const item of items) {
+          if ('request' in item) {
+            await c.storeGenerated(item.request, item.response, item.costMicros !== undefined ? { costMicros: item.costMicros } : {});
+            answers += 1;
+          } else {
+            await c.set(item.namespace, item.key, item.value, { tags: item.tags ?? [] });
+            entries += 1;
           }
-          const result = { entries, answers, vectorIndex: c.semanticBackend?.vectorIndex ?? null };
-          printResult(result, opts, () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
-        } finally {
-          await c.close();
         }
+        const result = { entries, answers, vectorIndex: c.semanticBackend?.vectorIndex ?? null };
+        printResult(result, opts, () => `warmed ${entries} entr${entries === 1 ? 'y' : 'ies'} and ${answers} generated answer(s)${answers ? ` (vectors: ${result.vectorIndex})` : ''}`);
       });
     });
+
+  cache
+    .command('reject <file>')
+    .description('say reused answers were wrong: each {request, sourcePrompt?} line becomes a negative pair for good (in Redis), so the prompt gets its own answer')
+    .addOption(jsonOption())
+    .action(async (file: string, opts: JsonFlag) => {
+      const items = readJsonItems(file, rejectItemSchema, 'nothing was rejected');
+      await onSharedCache(async (c) => {
+        const results: RejectResult[] = [];
+        for (const item of items) results.push(await c.reject(item.request, item.sourcePrompt !== undefined ? { sourcePrompt: item.sourcePrompt } : {}));
+        const rejected = results.filter((r) => r.recorded).length;
+        const result = { rejected, nothingReused: results.length - rejected, results };
+        printResult(result, opts, () =>
+          [
+            `rejected ${rejected} reuse(s): those prompts get their own answers from now on`,
+            ...results.flatMap((r, i) => (r.recorded ? [] : [`item ${i + 1}: no reused answer found (give "sourcePrompt" when the vector index is not shared, GOVERNOR_CACHE_VECTOR_INDEX=firestore)`])),
+          ].join('\n'),
+        );
+      });
+    });
+
+  registerCacheCalibrateCommand(cache);
 }

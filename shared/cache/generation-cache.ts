@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
+import { OptionsError } from '../contracts/validation-error';
 import { PRICE_TABLE } from '../pricing/price-data';
 import type { PriceTable } from '../pricing/price-table';
 import { generationCostMicros, PricingError } from './avoided-cost';
@@ -7,6 +9,8 @@ import { ResponseCache, type ResolveHooks, type ResponseCacheOptions, type WarmR
 import type { Embedder } from './semantic/embedder';
 import { exactKeyOf, normalizePrompt, parseGenerateRequest, partitionOf, type GenerateRequest } from './semantic/generate-request';
 import { HashingEmbedder } from './semantic/hashing-embedder';
+import { isCommonWord } from './semantic/common-words';
+import { NegativePairs } from './semantic/negative-pairs';
 import { MemoryVectorIndex, type VectorIndex } from './semantic/vector-index';
 
 export interface SemanticOptions {
@@ -34,6 +38,17 @@ export interface WrapOptions<T> {
   cacheIf?: (value: T) => boolean;
 }
 
+/** What `reject` did: the answer ids of the asking prompt and of the reused answer it refused. */
+export interface RejectResult {
+  variant: string;
+  /** The answer that was reused (and now never will be for this prompt), or null when none was. */
+  source: string | null;
+  /** Whether the pair is now a negative (false: nothing was reused for this prompt). */
+  recorded: boolean;
+  /** False when Redis is configured but could not store the pair: it holds in this process only. */
+  shared: boolean;
+}
+
 const DEFAULT_NAMESPACE = 'ai-response';
 const SEMANTIC_DEFAULTS = { maxCandidates: 3 } as const;
 
@@ -49,6 +64,9 @@ export class GenerationCache extends ResponseCache {
   private readonly maxCandidates: number;
   private readonly priceTable: PriceTable;
   private readonly unpricedModels = new Set<string>();
+  private readonly negatives: NegativePairs;
+  /** Which answer each semantically served prompt got in this process, so `reject` needs no new search. */
+  private readonly servedFrom = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(options: GenerationCacheOptions = {}) {
     super(options);
@@ -59,6 +77,9 @@ export class GenerationCache extends ResponseCache {
     this.threshold = semantic?.threshold ?? this.embedder?.defaultThreshold ?? 1;
     this.maxCandidates = semantic?.maxCandidates ?? SEMANTIC_DEFAULTS.maxCandidates;
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`semantic.threshold must be in (0, 1], got ${this.threshold}`);
+    this.negatives = new NegativePairs(this.store.l2);
+    // The word list behind salient signatures takes ~0.1 s to load: off the first lookup's path.
+    if (semantic) setImmediate(() => isCommonWord('a')).unref();
   }
 
   /** The vector store in use (`memory`, `firestore`) and the embedder, or undefined when semantic reuse is off. */
@@ -112,6 +133,31 @@ export class GenerationCache extends ResponseCache {
     }
   }
 
+  /**
+   * Says a reused answer was wrong for this request: the pair (this prompt, the answer it was
+   * served) becomes a negative for good, in every process sharing Redis, so the next ask computes
+   * and stores its own answer. The reused answer is the one this process served, else the one a
+   * search finds now, or — given `sourcePrompt` — that prompt's answer in the same scope.
+   */
+  async reject(request: GenerateRequest, options: { sourcePrompt?: string } = {}): Promise<RejectResult> {
+    const r = parseGenerateRequest(request);
+    const namespace = r.namespace ?? DEFAULT_NAMESPACE;
+    const variant = entryIdOf(namespace, exactKeyOf(r));
+    let source: string | undefined;
+    if (options.sourcePrompt !== undefined) {
+      if (!options.sourcePrompt.trim()) throw new OptionsError([{ path: 'sourcePrompt', message: 'a non-empty prompt' }]);
+      source = entryIdOf(namespace, exactKeyOf({ ...r, prompt: options.sourcePrompt }));
+      if (source === variant) throw new OptionsError([{ path: 'sourcePrompt', message: 'is the prompt itself: a wrong computed answer is dropped with invalidate()' }]);
+    } else if (!(await this.store.read(variant))) {
+      // A prompt with an answer of its own was not served anyone else's: there is nothing to reject.
+      source = this.servedFrom.get(variant) ?? (await this.semanticMatch(r, variant))?.entryId;
+    }
+    if (source === undefined) return { variant, source: null, recorded: false, shared: true };
+    this.servedFrom.delete(variant);
+    const shared = await this.negatives.add(variant, source);
+    return { variant, source, recorded: true, shared };
+  }
+
   override async invalidate(target: { namespace: string; key?: string } | { tag: string }): Promise<number> {
     const n = await super.invalidate(target);
     // Answers are gone; their vectors would only dangle (lookups skip dangling ones anyway).
@@ -129,7 +175,7 @@ export class GenerationCache extends ResponseCache {
     return this.index !== undefined;
   }
 
-  private semanticHooks(r: GenerateRequest, lookup = true): ResolveHooks {
+  private semanticHooks(r: GenerateRequest, lookup = true): ResolveHooks & { embed?: () => Promise<number[] | undefined> } {
     const embedder = this.embedder;
     const index = this.index;
     if (!embedder || !index) return {};
@@ -143,6 +189,7 @@ export class GenerationCache extends ResponseCache {
       return vector;
     };
     return {
+      embed,
       beforeCompute: lookup ? () => this.semanticLookup(r, embed) : undefined,
       afterStore: async (entry, id) => {
         const v = await embed();
@@ -153,30 +200,43 @@ export class GenerationCache extends ResponseCache {
 
   private async semanticLookup(r: GenerateRequest, embed: () => Promise<number[] | undefined>): Promise<CacheEntry | undefined> {
     const t0 = performance.now();
-    let found: CacheEntry | undefined;
-    const vector = await embed();
-    if (vector) {
-      try {
-        const matches = await this.index!.nearest({ partition: partitionOf(r, this.embedder!.id), vector, minSimilarity: this.threshold, limit: this.maxCandidates });
-        const dangling: string[] = [];
-        for (const m of matches) {
-          found = (await this.store.read(m.entryId))?.entry;
-          if (found) break;
-          dangling.push(m.id);
-        }
-        // Only an authoritative answer store may say an answer is gone for everyone.
-        const authoritative = this.index!.kind === 'memory' || this.store.l2?.connected === true;
-        if (dangling.length && authoritative) await this.index!.remove(dangling);
-      } catch (error) {
-        this.reportError(error, `vector search (${this.index!.kind})`);
-      }
-    }
+    const variant = entryIdOf(r.namespace ?? DEFAULT_NAMESPACE, exactKeyOf(r));
+    const found = await this.semanticMatch(r, variant, embed);
+    if (found) this.servedFrom.set(variant, found.entryId);
     this.counters.tiers.semantic.record(found !== undefined, (performance.now() - t0) * 1000);
-    return found;
+    return found?.entry;
+  }
+
+  /** The nearest live answer of the same partition that was not rejected for this prompt. */
+  private async semanticMatch(r: GenerateRequest, variant: string, embed?: () => Promise<number[] | undefined>): Promise<{ entry: CacheEntry; entryId: string } | undefined> {
+    const vector = await (embed ?? this.semanticHooks(r).embed)?.();
+    if (!vector) return undefined;
+    try {
+      const matches = await this.index!.nearest({ partition: partitionOf(r, this.embedder!), vector, minSimilarity: this.threshold, limit: this.maxCandidates });
+      const rejected = matches.length ? await this.negatives.of(variant) : new Set<string>();
+      const dangling: string[] = [];
+      let found: { entry: CacheEntry; entryId: string } | undefined;
+      for (const m of matches) {
+        if (m.entryId === variant || rejected.has(m.entryId)) continue;
+        const entry = (await this.store.read(m.entryId))?.entry;
+        if (entry) {
+          found = { entry, entryId: m.entryId };
+          break;
+        }
+        dangling.push(m.id);
+      }
+      // Only an authoritative answer store may say an answer is gone for everyone.
+      const authoritative = this.index!.kind === 'memory' || this.store.l2?.connected === true;
+      if (dangling.length && authoritative) await this.index!.remove(dangling);
+      return found;
+    } catch (error) {
+      this.reportError(error, `vector search (${this.index!.kind})`);
+      return undefined;
+    }
   }
 
   private recordOf(r: GenerateRequest, entryId: string, vector: number[], entry: CacheEntry) {
-    const partition = partitionOf(r, this.embedder!.id);
+    const partition = partitionOf(r, this.embedder!);
     return { id: sha256(`${partition}\n${normalizePrompt(r.prompt)}`), entryId, partition, namespace: r.namespace ?? DEFAULT_NAMESPACE, tags: r.tags ?? [], vector, expiresAt: entry.expiresAt };
   }
 

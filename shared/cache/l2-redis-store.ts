@@ -110,6 +110,16 @@ export class L2RedisStore {
     return n === undefined ? undefined : n > 0;
   }
 
+  /** Adds `others` to the answers never to be reused for `id` (cache.reject); no TTL: a rejection holds for good. */
+  async addNegatives(id: string, others: readonly string[]): Promise<boolean> {
+    return (await this.run((r) => r.sadd(this.negativesKey(id), ...others))) !== undefined;
+  }
+
+  /** The answers rejected for `id`, or undefined when Redis cannot say. */
+  async negativesOf(id: string): Promise<string[] | undefined> {
+    return this.run((r) => r.smembers(this.negativesKey(id)));
+  }
+
   async publish(message: Invalidation): Promise<void> {
     await this.run((r) => r.publish(`${this.p}:invalidate`, JSON.stringify(message)));
   }
@@ -192,6 +202,10 @@ export class L2RedisStore {
 
   private tagKey(tag: string): string {
     return `${this.p}:t:${tag}`;
+  }
+
+  private negativesKey(id: string): string {
+    return `${this.p}:neg:${id}`;
   }
 
   private lockKey(id: string): string {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenerationCache } from '../../shared/cache/generation-cache';
+import { MemoryVectorIndex } from '../../shared/cache/semantic/vector-index';
 import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { governorCli } from '../support/governor-cli';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
@@ -88,5 +89,31 @@ describe('governor cache on the local stack', () => {
     const usage = await cli('cache', 'invalidate', '--key', 'k');
     expect(usage.status).toBe(1);
     expect(usage.stderr).toMatch(/give --tag, or --namespace/);
+  });
+
+  it('rejects wrong reuses from a file: every agent then computes its own answer', async () => {
+    // The agents' vector index; the CLI has its own (memory), so the file names the source prompt.
+    const agent = new GenerationCache({ redisUrl: redisUrl(), semantic: { vectorIndex: new MemoryVectorIndex() } });
+    try {
+      await agent.ready();
+      const stamp = Date.now();
+      const asked = { model: 'gemini-2.5-flash', prompt: `How do I rotate the API keys of project ${stamp}?` };
+      const reworded = { ...asked, prompt: `how can I rotate the api keys of project ${stamp}` };
+      await agent.wrapGenerate(asked, async () => ({ text: 'the original answer' }));
+      expect(await agent.wrapGenerate(reworded, async () => ({ text: 'its own answer' }))).toEqual({ text: 'the original answer' });
+
+      const bad = join(dir, 'reject-bad.jsonl');
+      writeFileSync(bad, [JSON.stringify({ request: reworded, sourcePrompt: asked.prompt }), JSON.stringify({ request: { ...reworded, model: '' } })].join('\n'));
+      expect(await cli('cache', 'reject', bad)).toMatchObject({ status: 1, stderr: expect.stringMatching(/line 2: request\.model: .*nothing was rejected/) });
+
+      const file = join(dir, 'reject.jsonl');
+      writeFileSync(file, [JSON.stringify({ request: reworded, sourcePrompt: asked.prompt }), JSON.stringify({ request: { model: 'gemini-2.5-flash', prompt: `never asked ${stamp}` } })].join('\n'));
+      const rejected = await cli('cache', 'reject', file);
+      expect(rejected.stdout).toMatch(/rejected 1 reuse\(s\)/);
+      expect(rejected.stdout).toMatch(/item 2: no reused answer found/);
+      expect(await agent.wrapGenerate(reworded, async () => ({ text: 'its own answer' }))).toEqual({ text: 'its own answer' });
+    } finally {
+      await agent.close();
+    }
   });
 });

@@ -5,6 +5,11 @@ export interface Embedder {
   readonly dimensions: number;
   /** A conservative cosine-similarity threshold for this embedder, used unless one is configured. */
   readonly defaultThreshold: number;
+  /**
+   * True for an embedder that compares words, not meanings (no synonyms): prompts must then have
+   * the same content words to be compared, and the similarity only weighs their order.
+   */
+  readonly lexical?: boolean;
   /** One unit-length vector of `dimensions` numbers per text, in order. */
   embed(texts: readonly string[]): Promise<number[][]>;
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { OptionsError } from '../../contracts/validation-error';
 import { sha256 } from '../cache-entry';
 import { namespaceSchema, tagSchema } from '../cache-options';
-import { salientSignature } from './text-features';
+import type { Embedder } from './embedder';
+import { salientSignature } from './salient-signature';
+import { contentStems } from './text-features';
 
 /** What `wrapGenerate` keys an answer by. Everything but the prompt must match exactly for any reuse. */
 export const generateRequestSchema = z.strictObject({
@@ -58,7 +60,18 @@ export function exactKeyOf(r: GenerateRequest): string {
   return `gen-${sha256(`${scopeOf(r)}\n${normalizePrompt(r.prompt)}`)}`;
 }
 
-/** The vector partition: scope + embedder + the prompt's salient signature (numbers, negations, names). */
-export function partitionOf(r: GenerateRequest, embedderId: string): string {
-  return sha256(`${scopeOf(r)}\n${embedderId}\n${salientSignature(r.prompt).join('\u0000')}`);
+/**
+ * What two prompts must share to be compared at all: the salient signature (numbers, names,
+ * relations, periods, negations) and, for an embedder that compares words rather than meanings,
+ * the set of content words — such an embedder scores "… for the premium plan" and "… for the basic
+ * plan" above any useful threshold once the prompt is long, so only their order is left to it.
+ */
+export function promptPartition(prompt: string, embedder: Pick<Embedder, 'lexical'>): string {
+  const signature = salientSignature(prompt).join('\u0000');
+  return embedder.lexical ? `${signature}\n${[...new Set(contentStems(prompt))].sort().join(' ')}` : signature;
+}
+
+/** The vector partition: scope + embedder + the prompt's partition (above). */
+export function partitionOf(r: GenerateRequest, embedder: Pick<Embedder, 'id' | 'lexical'>): string {
+  return sha256(`${scopeOf(r)}\n${embedder.id}\n${promptPartition(r.prompt, embedder)}`);
 }

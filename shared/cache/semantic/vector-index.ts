@@ -1,3 +1,6 @@
+/** Floating-point slack when comparing a similarity with the threshold: a prompt's own vector scores 1 − ~1e-16. */
+export const SIMILARITY_TOLERANCE = 1e-9;
+
 /** One stored prompt vector, pointing at the cache entry holding its answer. */
 export interface VectorRecord {
   /** Stable id of the (scope, prompt) pair. */
@@ -76,7 +79,7 @@ export class MemoryVectorIndex implements VectorIndex {
       if (r.expiresAt <= now) continue;
       let dot = 0;
       for (let i = 0; i < r.vector.length; i++) dot += r.vector[i]! * (query.vector[i] ?? 0);
-      if (dot >= query.minSimilarity) out.push({ id, entryId: r.entryId, similarity: dot });
+      if (dot >= query.minSimilarity - SIMILARITY_TOLERANCE) out.push({ id, entryId: r.entryId, similarity: dot });
     }
     return out.sort((a, b) => b.similarity - a.similarity).slice(0, query.limit);
   }

@@ -50,6 +50,6 @@ describe('FirestoreVectorIndex', () => {
     // Another tenant never sees it.
     await b.wrapGenerate({ ...request, tenant: 'globex' }, async () => `summary ${++calls}`);
     expect(calls).toBe(2);
-    expect(a.semanticBackend).toMatchObject({ vectorIndex: 'firestore', embedder: 'hashing-v1-768' });
+    expect(a.semanticBackend).toMatchObject({ vectorIndex: 'firestore', embedder: 'hashing-v2-768' });
   });
 });

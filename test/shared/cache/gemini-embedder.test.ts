@@ -1,47 +1,24 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GenerationCache } from '../../../shared/cache/generation-cache';
 import { cosineSimilarity } from '../../../shared/cache/semantic/embedder';
 import { GeminiEmbedder } from '../../../shared/cache/semantic/gemini-embedder';
 import { HashingEmbedder } from '../../../shared/cache/semantic/hashing-embedder';
 import { shareUndiciDispatcher } from '../../support/undici-dispatcher';
+import { startGeminiStandIn, type GeminiStandIn } from './gemini-stand-in';
 
-/**
- * The real @google/genai client against an in-process server speaking the Gemini API's REST
- * surface (`POST /v1beta/models/{model}:batchEmbedContents`). The server plays the model with the
- * hashing embedder, scaled so the client's re-normalisation is exercised.
- */
+/** The real @google/genai client against the in-process Gemini REST stand-in (gemini-stand-in.ts). */
 describe('GeminiEmbedder', () => {
-  let server: Server;
+  let standIn: GeminiStandIn;
   let baseUrl: string;
-  const requests: { path: string; apiKey: string | undefined; body: { requests: { model: string; content: { parts: { text: string }[] }; outputDimensionality?: number; taskType?: string }[] } }[] = [];
-  let failNext: number | undefined;
+  let requests: GeminiStandIn['requests'];
   const model = new HashingEmbedder({ dimensions: 768 });
-
-  const readBody = async (req: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  };
 
   beforeAll(async () => {
     await shareUndiciDispatcher();
-    server = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        requests.push({ path: req.url ?? '', apiKey: req.headers['x-goog-api-key'] as string | undefined, body });
-        if (failNext) {
-          res.writeHead(failNext, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: failNext, message: 'API key not valid', status: 'INVALID_ARGUMENT' } }));
-          failNext = undefined;
-          return;
-        }
-        const embeddings = body.requests.map((r: { content: { parts: { text: string }[] } }) => ({ values: model.embedOne(r.content.parts.map((p) => p.text).join(' ')).map((x) => x * 3) }));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ embeddings }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    standIn = await startGeminiStandIn(model);
+    baseUrl = standIn.baseUrl;
+    requests = standIn.requests;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => standIn.close());
 
   const embedder = (options: ConstructorParameters<typeof GeminiEmbedder>[0] = {}) => new GeminiEmbedder({ clientOptions: { apiKey: 'test-api-key', httpOptions: { baseUrl } }, ...options });
 
@@ -68,10 +45,10 @@ describe('GeminiEmbedder', () => {
   });
 
   it('rejects with the API error, and wrapGenerate still answers (computing) when it does', async () => {
-    await expect((failNext = 400, embedder().embed(['x']))).rejects.toThrow(/API key not valid/);
+    await expect((standIn.failNext(400), embedder().embed(['x']))).rejects.toThrow(/API key not valid/);
     const errors: string[] = [];
     const cache = new GenerationCache({ redisUrl: '', semantic: { embedder: embedder() }, onError: (e, c) => errors.push(`${c}: ${(e as Error).message}`) });
-    failNext = 400;
+    standIn.failNext(400);
     expect(await cache.wrapGenerate({ model: 'gemini-2.5-flash', prompt: 'hello there' }, async () => 'computed')).toBe('computed');
     expect(errors.join('\n')).toMatch(/embedding with gemini-gemini-embedding-001-768.*API key not valid/);
     // With the API back, paraphrases reuse answers through Gemini's vectors.

@@ -2,7 +2,7 @@ import { GenerationCache, type GenerationCacheOptions } from '../../../shared/ca
 import { cosineSimilarity } from '../../../shared/cache/semantic/embedder';
 import type { GenerateRequest } from '../../../shared/cache/semantic/generate-request';
 import { HashingEmbedder } from '../../../shared/cache/semantic/hashing-embedder';
-import { salientSignature } from '../../../shared/cache/semantic/text-features';
+import { salientSignature } from '../../../shared/cache/semantic/salient-signature';
 import { OptionsError } from '../../../shared/contracts/validation-error';
 
 function setup(options: GenerationCacheOptions = {}) {
@@ -53,6 +53,9 @@ describe('GenerationCache', () => {
     });
 
     it.each([
+      ['swapped order', 'Convert 100 USD to EUR', 'Convert 100 EUR to USD'],
+      ['periods', 'Summarize our cloud spending for this year', 'Summarize our cloud spending for next year'],
+      ['lower-case names', 'what is the weather like in london', 'what is the weather like in paris'],
       ['numbers', 'Write 5 tips for learning Rust', 'Write 10 tips for learning Rust'],
       ['number words', 'Write five tips for learning Rust', 'Write three tips for learning Rust'],
       ['negations', 'Write a poem that rhymes about the sea', 'Write a poem that does not rhyme about the sea'],
@@ -62,6 +65,14 @@ describe('GenerationCache', () => {
       await cache.wrapGenerate({ ...base, prompt: a }, generate('a'));
       await cache.wrapGenerate({ ...base, prompt: b }, generate('b'));
       expect(calls()).toBe(2);
+    });
+
+    it('reuses across case alone', async () => {
+      const { cache, generate, calls } = setup();
+      await cache.wrapGenerate({ ...base, prompt: 'Find train connections from London to Paris' }, generate('a'));
+      expect(await cache.wrapGenerate({ ...base, prompt: 'FIND TRAIN CONNECTIONS FROM LONDON TO PARIS' }, generate('b'))).toMatchObject({ text: 'a #1' });
+      expect(await cache.wrapGenerate({ ...base, prompt: 'find train connections from london to paris' }, generate('c'))).toMatchObject({ text: 'a #1' });
+      expect(calls()).toBe(1);
     });
 
     it('does not reuse an unrelated prompt on the same topic', async () => {
@@ -109,6 +120,41 @@ describe('GenerationCache', () => {
     });
   });
 
+  describe('reject', () => {
+    const mirror = 'how can I reset my password in the admin console';
+
+    it('stops a wrong reuse for good and lets the variant get its own answer', async () => {
+      const { cache, generate, calls } = setup();
+      await cache.wrapGenerate(base, generate('a'));
+      expect(await cache.wrapGenerate({ ...base, prompt: mirror }, generate('b'))).toMatchObject({ text: 'a #1' });
+      const result = await cache.reject({ ...base, prompt: mirror });
+      expect(result).toMatchObject({ source: expect.stringContaining('ai-response:gen-'), recorded: true, shared: true });
+      expect(await cache.wrapGenerate({ ...base, prompt: mirror }, generate('b'))).toMatchObject({ text: 'b #2' });
+      expect(await cache.wrapGenerate({ ...base, prompt: mirror }, generate('c'))).toMatchObject({ text: 'b #2' });
+      expect(await cache.wrapGenerate(base, generate('d'))).toMatchObject({ text: 'a #1' });
+      expect(calls()).toBe(2);
+    });
+
+    it('keeps the pair apart both ways once the original answer is gone', async () => {
+      const { cache, generate, calls } = setup();
+      await cache.wrapGenerate(base, generate('a'));
+      await cache.wrapGenerate({ ...base, prompt: mirror }, generate('b'));
+      const { source } = await cache.reject({ ...base, prompt: mirror });
+      expect(await cache.wrapGenerate({ ...base, prompt: mirror }, generate('b'))).toMatchObject({ text: 'b #2' });
+      await cache.invalidate({ namespace: 'ai-response', key: source!.slice('ai-response:'.length) });
+      // The original, asked again, is not served the variant's answer either.
+      expect(await cache.wrapGenerate(base, generate('c'))).toMatchObject({ text: 'c #3' });
+      expect(calls()).toBe(3);
+    });
+
+    it('finds nothing to reject for a prompt that got its own answer, and refuses a source that is the prompt itself', async () => {
+      const { cache, generate } = setup();
+      await cache.wrapGenerate(base, generate('a'));
+      expect(await cache.reject(base)).toMatchObject({ source: null, recorded: false });
+      await expect(cache.reject(base, { sourcePrompt: ` ${base.prompt} ` })).rejects.toThrow(/sourcePrompt/);
+    });
+  });
+
   describe('warmGenerate', () => {
     it('stores answers ahead of demand, once', async () => {
       const { cache, generate, calls } = setup();
@@ -138,7 +184,47 @@ describe('HashingEmbedder', () => {
 });
 
 describe('salientSignature', () => {
-  it('collects numbers, negations, names and quotes, not sentence-opening capitals or "I"', () => {
-    expect(salientSignature('Write 3 haikus for Alice, not Bob. Do it "now" as I said.')).toEqual(['n:3', 'name:alice', 'name:bob', 'not:not', 'q:now']);
+  it('collects numbers, names and rare terms whatever their case, negations with what they negate, periods and quotes', () => {
+    expect(salientSignature('Write 3 haikus for Alice, not Bob. Do it "now" as I said.')).toEqual(['n:3', 't:haikus', 't:alice', 'p:now', 'not:bob', 'q:now']);
+  });
+
+  it('is the same whatever the case: case alone neither hides nor invents a name', () => {
+    const forms = ['What is the weather like in London?', 'what is the weather like in london', 'WHAT IS THE WEATHER LIKE IN LONDON', 'What Is The Weather Like In London'];
+    expect(new Set(forms.map((f) => salientSignature(f).join('|')))).toEqual(new Set(['t:london']));
+    expect(salientSignature('what is the weather like in paris')).not.toEqual(salientSignature('what is the weather like in london'));
+  });
+
+  it.each([
+    ['convert USD to EUR', 'convert EUR to USD'],
+    ['Write a letter from the tenant to the landlord', 'Write a letter from the landlord to the tenant'],
+    ['Is a cheetah faster than a horse?', 'Is a horse faster than a cheetah?'],
+    ['Write a letter from me to you', 'Write a letter from you to me'],
+    ['Explain compound interest at 3% over 10 years', 'Explain compound interest at 10% over 3 years'],
+  ])('keeps the order of what a relation joins: "%s" ≠ "%s"', (a, b) => {
+    expect(salientSignature(a)).not.toEqual(salientSignature(b));
+  });
+
+  it.each([
+    ['sales for this year', 'sales for next year'],
+    ['trends of the last decade', 'trends of the last century'],
+    ['revenue for last quarter', 'revenue for this quarter'],
+    ['the weekly report', 'the monthly report'],
+    ['targets for this fiscal year', 'targets for next fiscal year'],
+  ])('tells periods apart: "%s" ≠ "%s"', (a, b) => {
+    expect(salientSignature(a)).not.toEqual(salientSignature(b));
+  });
+
+  it('tells past and future from present, leaving present and modal forms to filler', () => {
+    expect(salientSignature('Who was the CEO of Twitter?')).not.toEqual(salientSignature('Who is the CEO of Twitter?'));
+    expect(salientSignature('How much will the project cost?')).not.toEqual(salientSignature('How much does the project cost?'));
+    expect(salientSignature('How do I reset my password?')).toEqual(salientSignature('Could you reset my password?'));
+  });
+
+  it('folds number words, relation and period synonyms, and ignores filler', () => {
+    expect(salientSignature('Write five tips')).toEqual(salientSignature('write 5 tips'));
+    expect(salientSignature('Translate the guide into Spanish')).toEqual(salientSignature('Could you translate the guide to spanish for me?'));
+    expect(salientSignature('figures for the previous year')).toEqual(salientSignature('figures for last year'));
+    expect(salientSignature('Plan a 3 day trip to Kyoto in spring')).toEqual(salientSignature('plan a trip to kyoto in spring for three days'));
+    expect(salientSignature('a constructor')).toEqual(['t:constructor']);
   });
 });

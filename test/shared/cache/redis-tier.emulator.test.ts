@@ -2,7 +2,8 @@ import Redis from 'ioredis';
 import { freePort, waitForPort } from '../../../bin/stack/ports';
 import { startProcess, type ManagedProcess } from '../../../bin/stack/process-group';
 import type { DegradedReport } from '../../../shared/cache/degraded-reporter';
-import { GenerationCache } from '../../../shared/cache/generation-cache';
+import { GenerationCache, type GenerationCacheOptions } from '../../../shared/cache/generation-cache';
+import { MemoryVectorIndex } from '../../../shared/cache/semantic/vector-index';
 import { ResponseCache, type ResponseCacheOptions } from '../../../shared/cache/response-cache';
 import { waitFor } from '../../support/test-stack';
 
@@ -20,7 +21,7 @@ afterEach(async () => {
 
 let prefixes = 0;
 /** Two caches on one Redis stand for two agent processes (separate L1s and connections). */
-async function pair(options: ResponseCacheOptions = {}) {
+async function pair(options: GenerationCacheOptions = {}) {
   const keyPrefix = `test${Date.now()}-${prefixes++}`;
   const make = () => new GenerationCache({ redisUrl: redisUrl(), keyPrefix, onError: () => undefined, ...options });
   const a = make();
@@ -157,5 +158,16 @@ describe('ResponseCache when Redis is unreachable', () => {
     for (let i = 0; i < 5; i++) expect(await cache.getOrSet('ai-response', 'k', () => ++calls)).toBe(1);
     expect(calls).toBe(1);
     expect(reports).toHaveLength(1);
+  });
+
+  it('a rejection made in one process stops the reuse in every process, through Redis', async () => {
+    // One vector index shared by both, as a fleet shares FirestoreVectorIndex.
+    const { a, b } = await pair({ semantic: { vectorIndex: new MemoryVectorIndex() } });
+    const asked = { model: 'gemini-2.5-flash', prompt: 'How do I reset my password on the admin console?' };
+    const reworded = { ...asked, prompt: 'how can I reset my password in the admin console' };
+    await a.wrapGenerate(asked, async () => 'the original answer');
+    expect(await b.wrapGenerate(reworded, async () => 'its own answer')).toBe('the original answer');
+    expect(await a.reject(reworded)).toMatchObject({ recorded: true, shared: true });
+    expect(await b.wrapGenerate(reworded, async () => 'its own answer')).toBe('its own answer');
   });
 });
