@@ -34,7 +34,8 @@ describe('the function source archive', () => {
     entries = zip.getEntries().map((e) => e.entryName);
     mkdirSync(app);
     zip.extractAllTo(app);
-    execFileSync(runtime.node, [runtime.npmCli, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    // --offline: the tarballs come from the npm cache the checkout's own install filled; a test reaches no registry.
+    execFileSync(runtime.node, [runtime.npmCli, 'ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
       cwd: app,
       env: { ...process.env, NODE_ENV: 'production', PATH: `${runtime.binDir}:${process.env.PATH ?? ''}` },
       stdio: ['ignore', 'ignore', 'inherit'],
