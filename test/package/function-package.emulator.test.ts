@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
@@ -88,7 +88,7 @@ describe('the function source archive', () => {
     expect(s.functions.map((f) => f.spec.name).sort()).toEqual(s.topology.functions.map((f) => f.name).sort());
     for (const f of [...s.functions, s.dashboard]) {
       // The framework's shebang (`env node`) found the deployed Node first on PATH.
-      expect(readlinkSync(`/proc/${f?.process.child.pid}/exe`)).toBe(runtime.node);
+      expect(readlinkSync(`/proc/${f?.process.child.pid}/exe`)).toBe(realpathSync(runtime.node));
     }
   });
 
