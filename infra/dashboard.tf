@@ -21,7 +21,7 @@ resource "google_cloudfunctions2_function" "dashboard" {
   location = var.region
 
   build_config {
-    runtime     = "nodejs20"
+    runtime     = local.functions_runtime
     entry_point = "dashboard"
     source {
       storage_source {

@@ -1,3 +1,12 @@
+# The Cloud Run functions runtime of every function (consumers and dashboard). Google's schedule:
+# nodejs24 deprecated 2028-04-30, decommissioned 2028-10-31 (nodejs20 could no longer be deployed
+# from 2026-10-30). CI runs the tests and the package-start test on the same major
+# (scripts/production-node), and test/infra/runtime-infra.test.ts holds this, the load-test image and
+# that binary to one supported major.
+locals {
+  functions_runtime = "nodejs24"
+}
+
 # Functions are HTTP functions fed by the push subscriptions in pubsub.tf, so every subscription
 # carries Governor's own retry and dead-letter settings (an Eventarc trigger would not).
 resource "google_cloudfunctions2_function" "consumer" {
@@ -6,7 +15,7 @@ resource "google_cloudfunctions2_function" "consumer" {
   location = var.region
 
   build_config {
-    runtime     = "nodejs20"
+    runtime     = local.functions_runtime
     entry_point = each.value.target
     source {
       storage_source {

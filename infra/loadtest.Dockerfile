@@ -1,7 +1,8 @@
 # The load generator for the Cloud Run job in loadtest.tf: `governor` with its dependencies.
 # Build from the repository root after `npm ci && npm run build`:
 #   docker build -f infra/loadtest.Dockerfile -t REGION-docker.pkg.dev/PROJECT/governor/loadtest .
-FROM node:20-slim
+# The same Node.js major as the functions' runtime (infra/functions.tf; test/infra checks both).
+FROM node:24-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts

@@ -1,9 +1,11 @@
 terraform {
   required_version = ">= 1.5"
   required_providers {
+    # The 6.x releases from 6.50 on: every argument here is checked against 6.50's schema
+    # (test/infra/provider-schema-infra.test.ts, from @cdktf/provider-google's bindings).
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0, < 8.0"
+      version = "~> 6.50"
     }
   }
 }

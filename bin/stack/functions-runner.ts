@@ -25,6 +25,19 @@ export interface StartFunctionOptions<S extends RunnableSpec = FunctionSpec> {
   startTimeoutMilliseconds?: number;
   /** Aborting it while the function starts stops it and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Run it from an unpacked, installed source archive instead of this checkout (see `DeployedPackage`). */
+  deployedPackage?: DeployedPackage;
+}
+
+/**
+ * An unpacked source archive (`npm run package`) with its production dependencies installed, run
+ * the way Cloud Run functions' buildpack starts it: `node_modules/.bin/functions-framework` in that
+ * folder, target and port from the environment, `main` from its package.json, and `node` from
+ * `nodeBinDir` (the deployed major).
+ */
+export interface DeployedPackage {
+  dir: string;
+  nodeBinDir: string;
 }
 
 /** The functions-framework CLI entry, resolved from the installed package. */
@@ -35,21 +48,29 @@ function functionsFrameworkMain(): string {
 
 /** Runs one function under functions-framework (one per process, as in production). */
 export async function startFunction<S extends RunnableSpec>(options: StartFunctionOptions<S>): Promise<FunctionProcess<S>> {
-  const { spec, port } = options;
-  const managed = startProcess({
-    name: spec.name,
-    command: process.execPath,
-    args: [
-      ...(options.nodeArgs ?? []),
-      functionsFrameworkMain(),
-      `--target=${spec.target}`,
-      `--source=${options.source}`,
-      '--signature-type=http',
-      `--port=${port}`,
-    ],
-    env: { ...options.env, PORT: String(port), FUNCTION_TARGET: spec.target },
-    onLine: options.onLine,
-  });
+  const { spec, port, deployedPackage: deployed } = options;
+  const env: NodeJS.ProcessEnv = { ...options.env, PORT: String(port), FUNCTION_TARGET: spec.target };
+  const managed = deployed
+    ? startProcess({
+        name: spec.name,
+        command: join(deployed.dir, 'node_modules/.bin/functions-framework'),
+        args: [],
+        cwd: deployed.dir,
+        env: {
+          ...env,
+          FUNCTION_SIGNATURE_TYPE: 'http',
+          PATH: `${deployed.nodeBinDir}:${env.PATH ?? ''}`,
+          ...(options.nodeArgs?.length ? { NODE_OPTIONS: [env.NODE_OPTIONS, ...options.nodeArgs].filter(Boolean).join(' ') } : {}),
+        },
+        onLine: options.onLine,
+      })
+    : startProcess({
+        name: spec.name,
+        command: process.execPath,
+        args: [...(options.nodeArgs ?? []), functionsFrameworkMain(), `--target=${spec.target}`, `--source=${options.source}`, '--signature-type=http', `--port=${port}`],
+        env,
+        onLine: options.onLine,
+      });
   await untilReady(managed, (signal) => waitForPort(port, '127.0.0.1', options.startTimeoutMilliseconds ?? 20_000, spec.name, signal), options.signal);
   return { spec, port, url: `http://127.0.0.1:${port}`, process: managed };
 }

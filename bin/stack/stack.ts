@@ -3,7 +3,7 @@ import { DASHBOARD_FUNCTION, loadTopology, type Topology } from '../../shared/to
 import { SCHEDULES } from '../../shared/topology/schedules';
 import { abortable, allStarted } from './abortable';
 import { startEmulator } from './emulators';
-import { startFunction, type FunctionProcess } from './functions-runner';
+import { startFunction, type DeployedPackage, type FunctionProcess } from './functions-runner';
 import { startLocalScheduler } from './local-scheduler';
 import { startLocalSecretManager } from './local-secret-manager';
 import { startMailCatcher, type MailCatcher, type MailCatcherOptions } from './mail-catcher';
@@ -29,6 +29,8 @@ export interface StackOptions {
   functionEnv?: NodeJS.ProcessEnv;
   /** Extra node flags for function processes. */
   nodeArgs?: string[];
+  /** Run the functions (and dashboard) from an installed source archive instead of this checkout's dist/. */
+  deployedPackage?: DeployedPackage;
   /** Run the production schedules (croner) against the stack's topics. */
   schedules?: boolean;
   /** Use this Secret Manager endpoint (`host:port`) instead of starting the in-process one. */
@@ -174,6 +176,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         source: FUNCTIONS_SOURCE,
         env: { ...functionEnv, ...extraEnv },
         nodeArgs: options.nodeArgs,
+        deployedPackage: options.deployedPackage,
         onLine: onLine(spec.name),
         signal,
       });
@@ -190,6 +193,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             source: FUNCTIONS_SOURCE,
             env: functionEnv,
             nodeArgs: options.nodeArgs,
+            deployedPackage: options.deployedPackage,
             onLine: onLine(DASHBOARD_FUNCTION.name),
             signal,
           }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { projectIdOf } from '../../shared/basics/project-id';
 import { OptionsError } from '../../shared/contracts/validation-error';
 import { ACCESS_MODES, type AccessMode } from '../dashboard/access-policy';
+import { CALL_WATCH_DEFAULTS } from './call-watch';
 
 /**
  * Every environment variable the functions read, declared once with its default and validator and
@@ -18,6 +19,8 @@ export interface FunctionSettings {
   configCacheMilliseconds: number;
   /** Interval of the `throughput` log line; 0 turns it off. */
   statsIntervalMilliseconds: number;
+  /** A Firestore or Pub/Sub call running longer than this is logged as slow (functions/common/call-watch.ts). */
+  slowCallMilliseconds: number;
   /** Share of handler calls failing on purpose (reliability tests), 0..1. */
   faultRate: number;
   monitoring: {
@@ -42,6 +45,8 @@ export const SETTINGS_DEFAULTS = {
   configCacheMilliseconds: 2_000,
   // One line a minute per instance shows whether batching works without flooding the logs.
   statsIntervalMilliseconds: 60_000,
+  // The call watch's own default: seconds, where healthy calls take tens of milliseconds.
+  slowCallMilliseconds: CALL_WATCH_DEFAULTS.slowMilliseconds,
   // Fault injection is for reliability tests only.
   faultRate: 0,
   // `$USER` is unset in some containers; the dashboard still needs a name for its records.
@@ -81,6 +86,7 @@ const envSchema = z
     FUNCTION_TARGET: text,
     GOVERNOR_CONFIG_CACHE_MILLISECONDS: integerFrom(0, 'a non-negative integer').default(SETTINGS_DEFAULTS.configCacheMilliseconds),
     GOVERNOR_STATS_INTERVAL_MILLISECONDS: integerFrom(0, 'a non-negative integer (0 turns the line off)').default(SETTINGS_DEFAULTS.statsIntervalMilliseconds),
+    GOVERNOR_SLOW_CALL_MILLISECONDS: integerFrom(1, 'a positive integer').default(SETTINGS_DEFAULTS.slowCallMilliseconds),
     GOVERNOR_FAULT_RATE: share.default(SETTINGS_DEFAULTS.faultRate),
     // Only `off` means something: it turns the export off even where it would run.
     GOVERNOR_MONITORING_EXPORT: text,
@@ -113,6 +119,7 @@ export function readSettings(env: NodeJS.ProcessEnv): FunctionSettings {
     functionTarget: e.FUNCTION_TARGET,
     configCacheMilliseconds: e.GOVERNOR_CONFIG_CACHE_MILLISECONDS,
     statsIntervalMilliseconds: e.GOVERNOR_STATS_INTERVAL_MILLISECONDS,
+    slowCallMilliseconds: e.GOVERNOR_SLOW_CALL_MILLISECONDS,
     faultRate: e.GOVERNOR_FAULT_RATE,
     monitoring: {
       endpoint: e.GOVERNOR_MONITORING_ENDPOINT,

@@ -10,6 +10,7 @@ describe('settings', () => {
         functionTarget: undefined,
         configCacheMilliseconds: 2_000,
         statsIntervalMilliseconds: 60_000,
+        slowCallMilliseconds: 5_000,
         faultRate: 0,
         monitoring: { endpoint: undefined, exportEnabled: true },
         dashboard: { access: 'loopback', csrfSecret: undefined, localUser: 'local' },
@@ -22,11 +23,12 @@ describe('settings', () => {
         FUNCTION_TARGET: 'spendAggregator',
         GOVERNOR_CONFIG_CACHE_MILLISECONDS: '0',
         GOVERNOR_STATS_INTERVAL_MILLISECONDS: '',
+        GOVERNOR_SLOW_CALL_MILLISECONDS: '1500',
         GOVERNOR_MONITORING_ENDPOINT: '127.0.0.1:9090',
         GOVERNOR_DASHBOARD_CSRF_SECRET: ' a secret with spaces kept as given ',
         USER: 'ada',
       });
-      expect(s).toMatchObject({ functionTarget: 'spendAggregator', configCacheMilliseconds: 0, statsIntervalMilliseconds: 60_000, monitoring: { endpoint: '127.0.0.1:9090' } });
+      expect(s).toMatchObject({ functionTarget: 'spendAggregator', configCacheMilliseconds: 0, statsIntervalMilliseconds: 60_000, slowCallMilliseconds: 1500, monitoring: { endpoint: '127.0.0.1:9090' } });
       expect(s.dashboard).toEqual({ access: 'loopback', csrfSecret: ' a secret with spaces kept as given ', localUser: 'ada' });
     });
 
@@ -34,6 +36,7 @@ describe('settings', () => {
       expect(() => readSettings({ GOVERNOR_STATS_INTERVAL_MILLISECONDS: 'abc' })).toThrow(OptionsError);
       expect(() => readSettings({ GOVERNOR_STATS_INTERVAL_MILLISECONDS: 'abc' })).toThrow("GOVERNOR_STATS_INTERVAL_MILLISECONDS: must be a non-negative integer (0 turns the line off), got 'abc'");
       expect(() => readSettings({ GOVERNOR_CONFIG_CACHE_MILLISECONDS: '-1' })).toThrow("GOVERNOR_CONFIG_CACHE_MILLISECONDS: must be a non-negative integer, got '-1'");
+      expect(() => readSettings({ GOVERNOR_SLOW_CALL_MILLISECONDS: '0' })).toThrow("GOVERNOR_SLOW_CALL_MILLISECONDS: must be a positive integer, got '0'");
       expect(() => readSettings({ GOVERNOR_CONFIG_CACHE_MILLISECONDS: '1.5', GOVERNOR_DASHBOARD_ACCESS: 'open' })).toThrow(
         "GOVERNOR_CONFIG_CACHE_MILLISECONDS: must be a non-negative integer, got '1.5'; GOVERNOR_DASHBOARD_ACCESS: must be one of loopback, iam, got 'open'",
       );
