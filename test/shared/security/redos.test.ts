@@ -5,7 +5,7 @@ import { benignText, generatedPumps, knownPumps, type Pump } from '../../../benc
 import { repoRoot } from '../../../bin/stack/repo-root';
 import { THREAT_PATTERNS } from '../../../shared/security/threat-patterns';
 import { safeText, validateRequest } from '../../../shared/security/request-schemas';
-import { benignCorpus } from './corpus';
+import { benignCorpus } from '../../../bench/validation-corpus';
 
 /** The regexes of the decoding steps, read from the source so a new one cannot be forgotten. */
 function decodingPatterns(): RegExp[] {
