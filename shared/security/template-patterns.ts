@@ -54,9 +54,11 @@ export const TEMPLATE_PATTERNS: readonly ThreatPattern[] = [
   {
     rule: 'template-injection',
     name: 'runtime in an expression',
-    regex: new RegExp(String.raw`\$\{[^{}]*(?:process|require|constructor|global|import|__import__|popen|runtime|getclass|self\.module|os\.system)\b|\{\{[^{}]*(?:constructor|__proto__|\$on\.|process\.|require\s*\()|\{\s*${SHELL_CALL}\s*\(`),
+    regex: new RegExp(String.raw`\$\{[^{}]*(?:process|require|constructor|global|import|__import__|popen|runtime|getclass|self\.module|os\.system)\b|\{\{[^{}]*(?:constructor|__proto__|\$on\.|process\.|require\s*\()`),
     example: '${process.mainmodule}',
   },
+  // Smarty runs a PHP function named in braces: `{system('id')}`.
+  { rule: 'template-injection', name: 'shell call in braces', regex: new RegExp(String.raw`\{\s*${SHELL_CALL}\s*\(`), example: "{system('ls')}" },
   {
     rule: 'template-injection',
     name: 'runtime reached from an expression',
