@@ -3,6 +3,19 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   lt: '<', gt: '>', quot: '"', apos: "'", amp: '&', colon: ':', lpar: '(', rpar: ')', sol: '/', bsol: '\\', tab: '\t', newline: '\n', period: '.',
 };
 
+/**
+ * Characters read as the ASCII they look like: slashes, backslashes and dots (`%u2215`, `%u2216`,
+ * IIS's `%uF025`) that reach a path, and typographic quotes (`’ or ‘1’=’1` reaches SQL through
+ * "smart" editors).
+ */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  '\u2215': '/', '\u2044': '/', '\u29f8': '/', '\uf025': '/', '\uefc8': '/',
+  '\u2216': '\\', '\u29f5': '\\', '\u29f9': '\\',
+  '\u2024': '.', '\u2e31': '.',
+  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u02bc': "'",
+  '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"',
+};
+
 /** How many nested encodings are peeled off (`%25253C` is three). Each layer is one linear pass. */
 export const MAX_DECODE_LAYERS = 3;
 
@@ -60,7 +73,8 @@ function safeChar(code: number): string {
  */
 export function normalizeForDetection(text: string): string {
   let current = text;
-  for (let i = 0; i < MAX_DECODE_LAYERS; i++) {
+  // Text without `%`, `&`, a backslash, `+` or `0x` has nothing to decode (most text): one scan, no layer.
+  for (let i = 0; i < MAX_DECODE_LAYERS && /[%&\\+]|0x/i.test(current); i++) {
     const next = decodeOnce(current);
     if (next === current) break;
     current = next;
@@ -69,12 +83,7 @@ export function normalizeForDetection(text: string): string {
     // Fullwidth ASCII (`＜`, `＇`) as plain ASCII, as a backend applying NFKC sees it; only this
     // block, because full NFKC can grow a text 18× (`ﷺ`) and every step here must not grow it.
     .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    // Slashes, backslashes and dots that look like them (`%u2215`, `%u2216`, IIS's `%uF025`).
-    .replace(/[\u2215\u2044\u29f8\uf025\uefc8]/g, '/')
-    .replace(/[\u2216\u29f5\u29f9]/g, '\\')
-    .replace(/[\u2024\u2e31]/g, '.')
-    .replace(/[\u2018\u2019\u201a\u201b\u2032\u02bc]/g, "'")
-    .replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"')
+    .replace(/[\u2215\u2044\u29f8\uf025\uefc8\u2216\u29f5\u29f9\u2024\u2e31\u2018\u2019\u201a\u201b\u2032\u02bc\u201c\u201d\u201e\u201f\u2033]/g, (c) => LOOK_ALIKES[c] ?? c)
     .replace(/[\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g, ' ')
     .replace(/\0/g, '')
     .toLowerCase();
