@@ -21,8 +21,12 @@ export interface DetectOptions {
 // Compiled once at load, one automaton per context: a pattern RE2 cannot run throws here, not on a request.
 const MATCHERS = new Map(DETECTION_CONTEXTS.map((context) => [context, new LinearMatcher(THREAT_PATTERNS.filter((p) => runsIn(p, context)))] as const));
 
-/** Every threat found in a string (empty when it looks benign); linear time in its length. */
-export function detectThreats(text: string, options: DetectOptions = {}): ThreatMatch[] {
+/**
+ * Every threat found in a string (empty when it looks benign); linear time in its length.
+ * `options` may also be a list of rules (the form before contexts existed).
+ */
+export function detectThreats(text: string, options: DetectOptions | readonly ThreatRule[] = {}): ThreatMatch[] {
+  if (isRuleList(options)) return detectThreats(text, { rules: options });
   const rules = options.rules ?? THREAT_RULES;
   const context = options.context ?? DEFAULT_DETECTION_CONTEXT;
   const matcher = MATCHERS.get(context);
@@ -34,4 +38,8 @@ export function detectThreats(text: string, options: DetectOptions = {}): Threat
     found.push({ rule: 'path-traversal', pattern: 'null byte' });
   }
   return found;
+}
+
+function isRuleList(options: DetectOptions | readonly ThreatRule[]): options is readonly ThreatRule[] {
+  return Array.isArray(options);
 }

@@ -17,11 +17,13 @@ export const JS_PATTERNS: readonly ThreatPattern[] = [
     regex: /\beval\s*\(|\bnew\s+function\s*\(|(?:^|[^.\w])function\s*\(\s*['"`]|\bset(?:timeout|interval|immediate)\s*\(\s*['"`]|\breflect\s*\.\s*construct\s*\(\s*function\b/,
     example: 'eval(atob(x))',
   },
+  { rule: 'js-injection', name: 'eval of a code string', regex: /\beval\s*\(\s*(?:atob|string\.fromcharcode|unescape|decodeuricomponent|buffer\.from|['"`])/, example: "eval('process.exit()')", contexts: PROSE_ONLY },
   {
     rule: 'js-injection',
     name: 'code string run',
-    regex: /\beval\s*\(\s*(?:atob|string\.fromcharcode|unescape|decodeuricomponent|buffer\.from|['"`])|\b(?:function|set(?:timeout|interval|immediate))\s*\(\s*['"`][^'"`]*\b(?:fetch|document|process|require|alert|eval|global|this|import)\b/,
-    example: "eval('process.exit()')",
+    // `new Function('return process')`, `setTimeout("fetch(…)")`; `new Function('a', 'b', 'return a + b')` passes.
+    regex: /\b(?:function|set(?:timeout|interval|immediate))\s*\(\s*['"`][^'"`]*(?:fetch|document|process|require|alert|eval|global|this|import)/,
+    example: "new Function('return process')()",
     contexts: PROSE_ONLY,
   },
   {

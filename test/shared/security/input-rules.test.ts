@@ -111,6 +111,7 @@ describe('input rules', () => {
       expect(() => safeText({ context: 'prompt' as never })).toThrow('safeText: context must be one of field, prose, got "prompt"');
       expect(() => safeText({ rules: ['sqli' as never] })).toThrow('safeText: rules must be among');
       expect(() => detectThreats('x', { context: 'html' as never })).toThrow('unknown detection context "html"');
+      expect(detectThreats("' OR 1=1 --", ['xss'])).toEqual([]);
     });
   });
 
