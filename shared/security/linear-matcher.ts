@@ -34,7 +34,7 @@ function compile(source: string, pattern: ThreatPattern): RE2JS {
  */
 export class LinearMatcher {
   private readonly any: RE2JS;
-  private readonly rules: readonly { rule: string; any: RE2JS; patterns: readonly CompiledPattern[] }[];
+  private readonly rules: readonly { any: RE2JS; patterns: readonly CompiledPattern[] }[];
 
   constructor(patterns: readonly ThreatPattern[]) {
     if (patterns.length === 0) throw new Error('LinearMatcher needs at least one pattern');
@@ -47,7 +47,7 @@ export class LinearMatcher {
     this.any = union(patterns);
     this.rules = [...new Set(patterns.map((p) => p.rule))].map((rule) => {
       const ofRule = compiled.filter((c) => c.pattern.rule === rule);
-      return { rule, any: union(ofRule.map((c) => c.pattern)), patterns: ofRule };
+      return { any: union(ofRule.map((c) => c.pattern)), patterns: ofRule };
     });
   }
 
