@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { detectThreats, THREAT_RULES, type ThreatRule } from './input-rules';
+import { detectThreats, DETECTION_CONTEXTS, THREAT_RULES, type DetectionContext, type ThreatRule } from './input-rules';
 
 /** A rejected field: where, which rule, why. */
 export interface Violation {
@@ -15,13 +15,19 @@ const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9]
 export const DEFAULT_SAFE_TEXT_MAX_LENGTH = 100_000;
 
 /**
- * Text checked by the injection detectors; `rules` narrows them, `maxLength` bounds it. The
- * length is checked first and a text over it is refused without decoding or detection: zod runs
- * every refinement even after `.max()` fails, so the bound has to live inside the refinement.
+ * Text checked by the injection detectors; `rules` narrows them, `maxLength` bounds it, and
+ * `context` says where the text goes: `field` (default) for values a program uses, `prose` for
+ * free text written to a model (prompts, messages), where only what would execute is refused.
+ * The length is checked first and a text over it is refused without decoding or detection: zod
+ * runs every refinement even after `.max()` fails, so the bound has to live inside the refinement.
  */
-export function safeText(options: { rules?: readonly ThreatRule[]; maxLength?: number } = {}) {
+export function safeText(options: { rules?: readonly ThreatRule[]; maxLength?: number; context?: DetectionContext } = {}) {
   const rules = options.rules ?? THREAT_RULES;
   const maxLength = options.maxLength ?? DEFAULT_SAFE_TEXT_MAX_LENGTH;
+  const context = options.context ?? 'field';
+  if (!DETECTION_CONTEXTS.includes(context)) throw new Error(`safeText: context must be one of ${DETECTION_CONTEXTS.join(', ')}, got "${String(context)}"`);
+  const unknown = rules.filter((r) => !THREAT_RULES.includes(r));
+  if (unknown.length > 0) throw new Error(`safeText: rules must be among ${THREAT_RULES.join(', ')}, got "${unknown.join('", "')}"`);
   return z
     .string()
     .superRefine((text, ctx) => {
@@ -29,7 +35,7 @@ export function safeText(options: { rules?: readonly ThreatRule[]; maxLength?: n
         ctx.addIssue({ code: 'too_big', origin: 'string', maximum: maxLength, inclusive: true, input: text, message: `too long: ${text.length} characters, at most ${maxLength}` });
         return;
       }
-      for (const threat of detectThreats(text, rules)) {
+      for (const threat of detectThreats(text, { rules, context })) {
         ctx.addIssue({ code: 'custom', message: `looks like ${threat.rule} (${threat.pattern})`, params: { rule: threat.rule } });
       }
     });
