@@ -15,7 +15,8 @@ export type Recommendation =
   | { kind: 'throttled'; budget: string; level: string; message: string }
   | { kind: 'approaching-limit'; budget: string; ratio: number; message: string }
   | { kind: 'reallocate'; from: string; to: string; spareMicros: number; message: string }
-  | { kind: 'within-budget'; message: string };
+  | { kind: 'within-budget'; message: string }
+  | { kind: 'peer-outlier'; budget: string; scope: string; spentMicros: number; peerMedianMicros: number; peers: number; message: string };
 
 export const RECOMMENDATION_DEFAULTS = {
   // Below this share of AI spend a model switch is not worth an engineer's afternoon.

@@ -13,7 +13,7 @@ import { loadBudgetConfig, type ConfigOrigin } from '../store/budget-config-stor
 import { readPeriodSpend, readPeriodStart } from '../store/spend-shards';
 import { readFlags } from '../store/throttle-flags-store';
 import { cacheSavingsBetween, type CacheSavings } from './cache-report';
-import { scopedBudgetLines, type ScopedBudgetLine, type ScopedStatusFilter } from './scope-report';
+import { peerOutliers, scopedBudgetLines, type ScopedBudgetLine, type ScopedStatusFilter } from './scope-report';
 
 export interface BudgetLine {
   budget: BudgetKey;
@@ -110,11 +110,12 @@ export async function budgetStatus(db: Firestore, now: Date = new Date(), filter
 /** The status plus spend by model and recommendations computed from it and the price table. */
 export async function budgetReport(db: Firestore, table: PriceTable, now: Date = new Date()): Promise<BudgetReport> {
   const [g, cacheSavings] = await Promise.all([gather(db, now), cacheSavingsBetween(db, periodOf(now).start, now)]);
+  const outliers = await peerOutliers(db, g.loaded.config, now);
   const aiSpend = Object.values(g.spend.models).reduce((n, m) => n + m.micros, 0);
   return {
     ...statusOf(g, now),
     models: Object.fromEntries(Object.entries(g.spend.models).map(([name, m]) => [name, { ...m, shareOfAiSpend: aiSpend === 0 ? 0 : m.micros / aiSpend }])),
-    recommendations: recommend(g.states, g.spend.models, table, now),
+    recommendations: [...outliers, ...recommend(g.states, g.spend.models, table, now)],
     cacheSavings,
   };
 }

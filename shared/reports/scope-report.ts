@@ -6,6 +6,8 @@ import { counterKeyOf, scopeOf, type ScopedBudget } from '../budget/scoped-budge
 import { ratioOf } from '../budget/evaluate-budgets';
 import type { ThrottleLevel } from '../budget/thresholds';
 import { COLLECTIONS } from '../basics/collections';
+import { formatUsd } from '../basics/money';
+import type { Recommendation } from '../budget/recommendations';
 import { levelNow, readScopeFlags } from '../store/scope-flags-store';
 import { readBudgetWindow, readScopeTotals } from '../store/scope-spend';
 
@@ -148,4 +150,42 @@ export async function topSpenders(db: Firestore, config: BudgetConfig, now: Date
   }
   const entries = [...best.values()].sort((a, b) => b.spentMicros - a.spentMicros || a.scope.localeCompare(b.scope)).slice(0, options.limit ?? 10);
   return { by: options.by, budgets: budgets.map((b) => b.id), window, entries };
+}
+
+export const PEER_OUTLIER_DEFAULTS = {
+  // An instance spending this many times the median of its peers under one template budget stands out.
+  multiple: 3,
+  // Too few peers make a median meaningless.
+  minPeers: 3,
+} as const;
+
+/**
+ * Which agents (teams, tenants) spend most against their peers: per template budget, the
+ * instances whose spend in the current window is at least 3× the median of all its instances.
+ * Reads every instance of each template's window (a report, not the spend path).
+ */
+export async function peerOutliers(db: Firestore, config: BudgetConfig, now: Date): Promise<Recommendation[]> {
+  const templates = scopedBudgetsOf(config).filter((b) => isTemplate(scopeOf(b)));
+  const found = await Promise.all(
+    templates.map(async (budget) => {
+      const window = windowOf(budget.window, budget.timezone, now);
+      const spenders = await readBudgetWindow(db, budget.id, window.id);
+      if (spenders.length < PEER_OUTLIER_DEFAULTS.minPeers) return [];
+      const sorted = spenders.map((s) => s.spentMicros).sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      const median = sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+      return spenders
+        .filter((s) => median > 0 && s.spentMicros >= PEER_OUTLIER_DEFAULTS.multiple * median)
+        .map((s): Recommendation => ({
+          kind: 'peer-outlier',
+          budget: budget.id,
+          scope: s.instance,
+          spentMicros: s.spentMicros,
+          peerMedianMicros: median,
+          peers: spenders.length,
+          message: `${s.instance} spent ${formatUsd(s.spentMicros)} this ${budget.window} (${window.id}), ${(s.spentMicros / median).toFixed(1)}× the median of its ${spenders.length} peers under ${budget.id} (${formatUsd(median)}): check it for a loop or a mis-sized task`,
+        }));
+    }),
+  );
+  return found.flat().sort((a, b) => ('spentMicros' in b ? b.spentMicros : 0) - ('spentMicros' in a ? a.spentMicros : 0));
 }

@@ -8,6 +8,10 @@ import { updateBudgetConfig } from '../../shared/store/budget-config-store';
 import { readScopeTotals } from '../../shared/store/scope-spend';
 import { createThrottleReader, type ThrottleReader } from '../../shared/throttle/throttle-reader';
 import { probeAlerts } from '../support/spend-helpers';
+import { loadBudgetConfig } from '../../shared/store/budget-config-store';
+import { topSpenders } from '../../shared/reports/scope-report';
+import { budgetReport } from '../../shared/reports/budget-status';
+import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
 
 const today = () => windowOf('day', 'UTC', new Date());
@@ -75,6 +79,25 @@ describe('scoped budgets on the local stack (issue 22)', () => {
     // Settle: a double count would show shortly after.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await readScopeTotals(stack.db, [agent, team])).toEqual({ [agent]: 123_456, [team]: 123_456 });
+  });
+
+  it('ranks the top spenders with their budget and flag, and names the agents that spend most against their peers', async () => {
+    // Three more agents of the same team, as their own publishers would record them.
+    for (const quiet of ['quiet-1', 'quiet-2', 'quiet-3']) {
+      const p = createPublisher({ projectId: stack.projectId, source: quiet, attribution: { team: 'search' }, exitHook: false });
+      p.recordCost({ category: 'OTHER', usd: 0.01 });
+      await p.close();
+    }
+    await looper.flush();
+    const { config } = await loadBudgetConfig(stack.db);
+    const top = await waitFor(() => topSpenders(stack.db, config, new Date(), { by: 'agent', limit: 10 }), (t) => t.entries.some((e) => e.scope === 'agent:quiet-3'), 20_000, 'the quiet agents counted');
+    expect(top.entries[0]).toMatchObject({ scope: 'agent:looper', budget: 'agent-daily', budgetMicros: 1_000_000, throttle: 'throttled' });
+    expect(top.entries.map((e) => e.scope).slice(0, 2)).toEqual(['agent:looper', 'agent:neighbour']);
+    const report = await budgetReport(stack.db, PRICE_TABLE);
+    const outliers = report.recommendations.filter((r) => r.kind === 'peer-outlier');
+    expect(outliers[0]).toMatchObject({ kind: 'peer-outlier', budget: 'agent-daily', scope: 'agent:looper', spentMicros: 960_000 });
+    expect(outliers.map((o) => (o.kind === 'peer-outlier' ? o.scope : '')).includes('agent:quiet-1')).toBe(false);
+    await expect(topSpenders(stack.db, config, new Date(), { by: 'tenant' })).rejects.toThrow('no tenant budget counts spend per tenant: add one, e.g. governor budget set 100 --scope tenant:* --window day');
   });
 
   it('refuses an event with a bad attribution, naming the field, before it leaves the agent', () => {
