@@ -76,6 +76,8 @@ export interface HotAgentResult {
   sentMicros: number;
   /** The pipeline's total for the agent's daily counter once every event was counted. */
   recordedMicros: number;
+  /** Seconds from the first event until the pipeline had counted every event (how far behind it ran). */
+  countedAfterSeconds: number;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function runHotAgent(db: Firestore, projectId: string, topic: strin
   const agent = agentOf('hot', 0);
   const publisher: GovernorPublisher = createPublisher({ projectId, topics: { cost: topic }, ...agent, exitHook: false });
   const reader: ThrottleReader = await createThrottleReader({ projectId, firestore: db, publisher }).ready();
-  const result: HotAgentResult = { events: 0, seconds: 0, sentAt: {}, sentMicros: 0, recordedMicros: 0 };
+  const result: HotAgentResult = { events: 0, seconds: 0, sentAt: {}, sentMicros: 0, recordedMicros: 0, countedAfterSeconds: 0 };
   const started = Date.now();
   try {
     for (;;) {
@@ -108,6 +110,7 @@ export async function runHotAgent(db: Firestore, projectId: string, topic: strin
     const key = counterKeyOf(AGENT_BUDGET.id, `agent:${agent.source}`, windowOf('day', 'UTC', new Date()).id);
     const deadline = Date.now() + 120_000;
     while ((result.recordedMicros = (await readScopeTotals(db, [key]))[key] ?? 0) < result.sentMicros && Date.now() < deadline) await sleep(500);
+    result.countedAfterSeconds = (Date.now() - started) / 1000;
     return result;
   } finally {
     await reader.close();
