@@ -6,11 +6,13 @@
 import { AggregateField, type Firestore } from '@google-cloud/firestore';
 import { BUDGET_KEYS, withBudget, withScopedBudget, type BudgetConfig } from '../shared/budget/budget-config';
 import { windowOf } from '../shared/budget/budget-window';
-import type { ScopedBudget } from '../shared/budget/scoped-budget';
+import { counterKeyOf, type ScopedBudget } from '../shared/budget/scoped-budget';
 import { COLLECTIONS } from '../shared/basics/collections';
 import type { Attribution } from '../shared/contracts/attribution';
 import { COST_CATEGORIES } from '../shared/contracts/vocabulary';
 import type { GovernorPublisher } from '../shared/publisher/publisher';
+import { readScopeTotals } from '../shared/store/scope-spend';
+import { percentile } from './bench-support';
 
 export const FLEET_SHAPE = { teams: 100, tenants: 20 } as const;
 
@@ -71,4 +73,16 @@ export async function writeMarks(db: Firestore, periodId: string): Promise<{ sha
     db.collection(COLLECTIONS.scopeFlags).count().get(),
   ]);
   return { shardCommits: shards.data().commits ?? 0, alerts: alerts.data().count, flagDocs: flags.data().count };
+}
+
+/** Median ms of `samples` one-counter reads (the spend path's first-touch read), one at a time. */
+export async function timeCounterReads(db: Firestore, prefix: string, samples: number): Promise<number> {
+  const windowId = windowOf(AGENT_BUDGET.window, AGENT_BUDGET.timezone, new Date()).id;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = process.hrtime.bigint();
+    await readScopeTotals(db, [counterKeyOf(AGENT_BUDGET.id, `agent:${agentOf(prefix, i).source}`, windowId)]);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return percentile(times, 50);
 }

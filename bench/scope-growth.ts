@@ -20,6 +20,8 @@ export interface LoadRun {
   agentDocs: number;
   /** Counter shard documents of the `team:*` monthly window after the run (100 teams × ≤ 16 shards). */
   teamDocs: number;
+  /** Median ms of one counter read (an aggregation query) right after the run, one at a time. */
+  readMilliseconds: number;
   stats: SpendStats;
 }
 
@@ -75,7 +77,7 @@ export function scopeGrowthReport(ceiling: LoadRun, runs: readonly LoadRun[], m:
   ]);
   return [
     throughput,
-    ...runs.map((r) => `spend, ${n(r.agents)} agents: ${fixed((1000 * r.seconds) / r.events, 2)} ms/event — ${r.stats.describe(r.events)}`),
+    ...runs.map((r) => `spend, ${n(r.agents)} agents: ${fixed((1000 * r.seconds) / r.events, 2)} ms/event — ${r.stats.describe(r.events)}; one counter read alone afterwards: ${fixed(r.readMilliseconds, 1)} ms (median)`),
     '',
     `Cost growth with the number of distinct agents (each sending ${fixed(largest.events / largest.agents, 0)} events back to back; 100k computed from the ${n(largest.agents)}-agent run's per-agent figures, not run):`,
     growth,

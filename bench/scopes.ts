@@ -19,13 +19,13 @@ import { updateBudgetConfig } from '../shared/store/budget-config-store';
 import { pushPathFor } from '../shared/topology/topology';
 import { fixed, percentile } from './bench-support';
 import { relayPush, startConcurrentRelay } from './push-relay';
-import { AGENT_BUDGET, AGENT_DAILY_MICROS, benchConfig, budgetWindowDocs, publishFleet, TEAM_BUDGET, writeMarks } from './scope-fleet';
+import { AGENT_BUDGET, AGENT_DAILY_MICROS, benchConfig, budgetWindowDocs, publishFleet, TEAM_BUDGET, timeCounterReads, writeMarks } from './scope-fleet';
 import { measureCrossings, runHotAgent } from './scope-flags';
 import { scopeGrowthReport, type LoadRun } from './scope-growth';
 import { SpendStats } from './spend-stats';
 
 const PROJECT = 'demo-bench-scopes';
-const AGENT_COUNTS = (process.env.BENCH_SCOPE_AGENTS ?? '1000,10000').split(',').map(Number);
+const AGENT_COUNTS = (process.env.BENCH_SCOPE_AGENTS ?? '1000,3000').split(',').map(Number);
 const PER_AGENT = Number(process.env.BENCH_EVENTS_PER_AGENT ?? 1);
 const NOOP_EVENTS = Number(process.env.BENCH_NOOP_EVENTS ?? 3000);
 const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 1000);
@@ -33,7 +33,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const CROSSINGS = Number(process.env.BENCH_CROSSINGS ?? 20);
 const HOT_RATE = Number(process.env.BENCH_HOT_RATE ?? 200);
 const HOT_EVENT_MICROS = 10_000;
-const TIMEOUT_MILLISECONDS = 600_000;
+const TIMEOUT_MILLISECONDS = 1_200_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,7 +97,10 @@ async function main(): Promise<void> {
     collecting = undefined;
     const after = await writeMarks(db, period);
     const docsAfter = await Promise.all([budgetWindowDocs(db, AGENT_BUDGET), budgetWindowDocs(db, TEAM_BUDGET)]);
+    // What one first-touch read costs on this emulator now, with the collection at its size.
+    const readMilliseconds = consumer === 'spend' ? await timeCounterReads(db, prefix, Math.min(agents, 20)) : Number.NaN;
     const run: LoadRun = {
+      readMilliseconds,
       consumer,
       agents,
       events,
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     process.stderr.write('bench/scopes: measuring…\n');
     await updateBudgetConfig(db, benchConfig);
     // Warm the emulator's JVM and the function's JIT (not counted), as bench/spend does.
-    if (WARMUP_EVENTS > 0) await load('spend', 'warm', WARMUP_EVENTS, 1);
+    if (WARMUP_EVENTS > 0) await load('spend', 'warm', 50, Math.ceil(WARMUP_EVENTS / 50));
     const ceiling = await load('noop', 'noop', NOOP_EVENTS, 1);
     const runs: LoadRun[] = [];
     for (const agents of AGENT_COUNTS) runs.push(await load('spend', `a${agents}`, agents, PER_AGENT));
