@@ -79,7 +79,7 @@ export function scopeGrowthReport(ceiling: LoadRun, runs: readonly LoadRun[], m:
     throughput,
     ...runs.map((r) => `spend, ${n(r.agents)} agents: ${fixed((1000 * r.seconds) / r.events, 2)} ms/event — ${r.stats.describe(r.events)}; one counter read alone afterwards: ${fixed(r.readMilliseconds, 1)} ms (median)`),
     '',
-    `Cost growth with the number of distinct agents (each sending ${fixed(largest.events / largest.agents, 0)} events back to back; 100k computed from the ${n(largest.agents)}-agent run's per-agent figures, not run):`,
+    `Cost growth with the number of distinct agents (each sending ${fixed(largest.events / largest.agents, 0)} event(s) back to back; 100k computed from the ${n(largest.agents)}-agent run's per-agent figures, not run):`,
     growth,
   ].join('\n');
 }
