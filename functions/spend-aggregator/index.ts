@@ -31,6 +31,8 @@ export function createSpendAggregator(): HttpFunction {
     const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records, { scopedBudgets }));
     budgets.scoped.noteCommitted(result.scoped);
     if (result.reads > 0) stats.count('reads:duplicates', result.reads);
+    // Scoped counter shards written (one per counter a committed batch adds to): bench/scopes counts writes per event.
+    if (result.scoped.length > 0) stats.count('writes:scoped', result.scoped.length);
     // What this instance added, for its view of the spend (evaluation-gate.ts): duplicates add nothing.
     const recorded = new Set(result.recorded);
     for (const periodId of new Set(records.map((r) => r.periodId))) {
