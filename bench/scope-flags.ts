@@ -8,7 +8,7 @@ import { windowOf } from '../shared/budget/budget-window';
 import { counterKeyOf } from '../shared/budget/scoped-budget';
 import type { ThrottleLevel } from '../shared/budget/thresholds';
 import { createPublisher, type GovernorPublisher } from '../shared/publisher/publisher';
-import { readScopeTotals } from '../shared/store/scope-spend';
+import { readScopeTotal, readScopeTotals } from '../shared/store/scope-spend';
 import { createThrottleReader, type ThrottleReader } from '../shared/throttle/throttle-reader';
 import { AGENT_BUDGET, AGENT_DAILY_MICROS, agentOf } from './scope-fleet';
 
@@ -109,7 +109,7 @@ export async function runHotAgent(db: Firestore, projectId: string, topic: strin
     await publisher.close();
     const key = counterKeyOf(AGENT_BUDGET.id, `agent:${agent.source}`, windowOf('day', 'UTC', new Date()).id);
     const deadline = Date.now() + 120_000;
-    while ((result.recordedMicros = (await readScopeTotals(db, [key]))[key] ?? 0) < result.sentMicros && Date.now() < deadline) await sleep(500);
+    while ((result.recordedMicros = await readScopeTotal(db, key)) < result.sentMicros && Date.now() < deadline) await sleep(500);
     result.countedAfterSeconds = (Date.now() - started) / 1000;
     return result;
   } finally {

@@ -85,24 +85,41 @@ export interface ScopedGateInput {
   options?: Partial<ScopedGateOptions>;
 }
 
+/** Why a counter needs reading: `near` before the event is acked; `refresh` may run beside it. */
+export interface ScopedGateDecision {
+  /** Near a threshold whose flag or alert is not done (by the estimate): evaluate before acking. */
+  near: BudgetInstance[];
+  /** Never read here, or read too long ago, and not near by what this instance knows: read soon. */
+  refresh: BudgetInstance[];
+}
+
 /**
- * The counters of a commit's scoped budget instances that need an evaluation — unread, near a
- * threshold whose flag or alert is not done, or read too long ago — by the argument of
+ * The counters of a commit's scoped budget instances that need an evaluation, by the argument of
  * evaluation-gate.ts: the estimate (last read + own commits + a margin for others' unseen spend)
- * only decides whether to read; flags and alerts come from the read.
+ * only decides whether to read; flags and alerts come from the read. A counter this instance never
+ * read is estimated from its own commits alone (a lower bound): when those reach a threshold it is
+ * `near` and read before the ack; otherwise its read is a `refresh` that need not hold the event
+ * back — others' spend on it is seen by that read moments later, and by the budget tick at the latest.
  */
-export function scopedCountersToEvaluate(input: ScopedGateInput): BudgetInstance[] {
+export function scopedCountersToEvaluate(input: ScopedGateInput): ScopedGateDecision {
   const o: ScopedGateOptions = { ...SCOPED_GATE_DEFAULTS, ...input.options };
-  return input.instances.filter((inst) => {
+  const decision: ScopedGateDecision = { near: [], refresh: [] };
+  for (const inst of input.instances) {
     const key = counterKeyOf(inst.budget.id, inst.instance, inst.window.id);
-    const estimate = input.view.estimateMicros(key);
     const issuedAt = input.view.readIssuedAt(key);
-    if (estimate === undefined || issuedAt === undefined) return true;
+    const estimate = input.view.estimateMicros(key) ?? input.view.ownMicros(key);
     const margin = Math.max(o.marginRatio * inst.budget.amountMicros, o.foreignRateFactor * input.view.foreignRate(key) * o.maxReadAgeMilliseconds);
     const state = evaluateScoped(inst, Math.ceil(estimate + margin));
-    if (throttleRank(state.throttle) > throttleRank(input.flagLevel(key))) return true;
-    if (state.crossed.some((t) => !input.alertKnown(scopedAlertIdOf(inst.budget.id, inst.instance, inst.window.id, t.ratio)))) return true;
+    if (throttleRank(state.throttle) > throttleRank(input.flagLevel(key)) || state.crossed.some((t) => !input.alertKnown(scopedAlertIdOf(inst.budget.id, inst.instance, inst.window.id, t.ratio)))) {
+      decision.near.push(inst);
+      continue;
+    }
+    if (issuedAt === undefined) {
+      decision.refresh.push(inst);
+      continue;
+    }
     const maxAge = state.ratio >= o.nearRatio ? o.maxReadAgeMilliseconds : o.farMaxReadAgeMilliseconds;
-    return input.now - issuedAt >= maxAge;
-  });
+    if (input.now - issuedAt >= maxAge) decision.refresh.push(inst);
+  }
+  return decision;
 }

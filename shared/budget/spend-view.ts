@@ -56,6 +56,11 @@ export class SpendView<K extends string> {
     }
   }
 
+  /** This instance's own committed spend to a counter (cumulative): a lower bound of its total before any read. */
+  ownMicros(key: K): number {
+    return this.own.get(key) ?? 0;
+  }
+
   /** Read spend plus own commits since; undefined before the first read of this budget. */
   estimateMicros(key: K): number | undefined {
     const view = this.keys.get(key);

@@ -9,7 +9,7 @@ import { COLLECTIONS } from '../basics/collections';
 import { formatUsd } from '../basics/money';
 import type { Recommendation } from '../budget/recommendations';
 import { levelNow, readScopeFlags } from '../store/scope-flags-store';
-import { readBudgetWindow, readScopeTotals } from '../store/scope-spend';
+import { readBudgetWindow, readScopeTotal } from '../store/scope-spend';
 
 /** One scoped budget instance in its current window, as `budget status` lists it. */
 export interface ScopedBudgetLine {
@@ -66,7 +66,7 @@ export async function scopedBudgetLines(db: Firestore, config: BudgetConfig, now
       const named = filter.scope !== undefined && !isTemplate(parseScope(filter.scope)) ? filter.scope : isTemplate(scope) ? undefined : formatScope(scope);
       if (named !== undefined) {
         const key = counterKeyOf(budget.id, named, window.id);
-        rows.push({ budget, instance: named, windowId: window.id, spentMicros: (await readScopeTotals(db, [key]))[key] ?? 0 });
+        rows.push({ budget, instance: named, windowId: window.id, spentMicros: await readScopeTotal(db, key) });
         return;
       }
       const spenders = await readBudgetWindow(db, budget.id, window.id);

@@ -97,15 +97,34 @@ export function scopeCounterWrite(inc: ScopeIncrement, shard: number): Record<st
   };
 }
 
-/** Sums each counter's shards server-side: one aggregation query (one read) per counter. */
-export async function readScopeTotals(db: Firestore, counterKeys: readonly string[]): Promise<Record<string, number>> {
-  const entries = await Promise.all(
-    counterKeys.map(async (key) => {
-      const snapshot = await db.collection(COLLECTIONS.scopeSpend).where('counter', '==', key).aggregate({ spent: AggregateField.sum('spentMicros') }).get();
-      return [key, snapshot.data().spent ?? 0] as const;
+/** Counters per `in` query: Firestore's limit on the values of one `in` filter. */
+const COUNTERS_PER_QUERY = 30;
+
+/**
+ * Each counter's total: its shard documents read by `counter in [...]`, 30 counters a query, and
+ * summed here — one round trip for a whole commit's counters, and a read per shard written (a
+ * quiet agent's counter has one or two; a busy one at most 16). `reads` counts the documents.
+ */
+export async function readScopeTotals(db: Firestore, counterKeys: readonly string[]): Promise<{ totals: Record<string, number>; reads: number }> {
+  const keys = [...new Set(counterKeys)];
+  const totals: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
+  let reads = 0;
+  const chunks = Array.from({ length: Math.ceil(keys.length / COUNTERS_PER_QUERY) }, (_, i) => keys.slice(i * COUNTERS_PER_QUERY, (i + 1) * COUNTERS_PER_QUERY));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      const snapshot = await db.collection(COLLECTIONS.scopeSpend).where('counter', 'in', chunk).select('counter', 'spentMicros').get();
+      // An empty answer still costs a read.
+      reads += Math.max(1, snapshot.size);
+      for (const doc of snapshot.docs) totals[doc.get('counter') as string] = (totals[doc.get('counter') as string] ?? 0) + ((doc.get('spentMicros') as number | undefined) ?? 0);
     }),
   );
-  return Object.fromEntries(entries);
+  return { totals, reads };
+}
+
+/** One counter's total by an aggregation query (one read whatever its shards): reports. */
+export async function readScopeTotal(db: Firestore, counterKey: string): Promise<number> {
+  const snapshot = await db.collection(COLLECTIONS.scopeSpend).where('counter', '==', counterKey).aggregate({ spent: AggregateField.sum('spentMicros') }).get();
+  return snapshot.data().spent ?? 0;
 }
 
 /** One scope instance's spend in a budget's window, as the reports list it. */

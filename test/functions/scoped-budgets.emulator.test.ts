@@ -66,7 +66,7 @@ describe('scoped budgets on the local stack (issue 22)', () => {
     neighbour.recordCost({ category: 'STORAGE', usd: 0.5 });
     await neighbour.flush();
     const team = counterKeyOf('team-monthly', 'team:search', windowOf('month', 'UTC', new Date()).id);
-    await waitFor(async () => (await readScopeTotals(stack.db, [team]))[team], (t) => t === 1_460_000, 20_000, 'the team total');
+    await waitFor(async () => (await readScopeTotals(stack.db, [team])).totals[team], (t) => t === 1_460_000, 20_000, 'the team total');
     expect(neighbourReader.throttleLevel('STORAGE')).toBe('none');
   });
 
@@ -75,10 +75,10 @@ describe('scoped budgets on the local stack (issue 22)', () => {
     for (let i = 0; i < 3; i++) await stack.pubsub.topic(stack.topology.topics.cost).publishMessage({ json: event });
     const agent = counterKeyOf('agent-daily', 'agent:redelivered', today().id);
     const team = counterKeyOf('team-monthly', 'team:ads', windowOf('month', 'UTC', new Date()).id);
-    await waitFor(async () => readScopeTotals(stack.db, [agent, team]), (t) => t[agent] === 123_456 && t[team] === 123_456, 20_000, 'the scoped totals');
+    await waitFor(async () => (await readScopeTotals(stack.db, [agent, team])).totals, (t) => t[agent] === 123_456 && t[team] === 123_456, 20_000, 'the scoped totals');
     // Settle: a double count would show shortly after.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await readScopeTotals(stack.db, [agent, team])).toEqual({ [agent]: 123_456, [team]: 123_456 });
+    expect((await readScopeTotals(stack.db, [agent, team])).totals).toEqual({ [agent]: 123_456, [team]: 123_456 });
   });
 
   it('ranks the top spenders with their budget and flag, and names the agents that spend most against their peers', async () => {

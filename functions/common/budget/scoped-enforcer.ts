@@ -40,6 +40,8 @@ export class ScopedBudgetEnforcer {
   /** When each counter this instance knows of ends (ms): ended ones are forgotten. */
   private readonly windowEnds = new Map<string, number>();
   private lastForget = 0;
+  private readonly refreshes = new Map<string, BudgetInstance>();
+  private refreshing: Promise<void> | undefined;
 
   constructor(private readonly deps: ScopedEnforcerDeps) {}
 
@@ -79,7 +81,32 @@ export class ScopedBudgetEnforcer {
       alertKnown: (id) => this.deps.alerts.isAlertKnown(id),
       options: this.deps.gate,
     });
-    if (due.length > 0) await this.evaluate(due, loaded, false);
+    this.refreshSoon(due.refresh);
+    if (due.near.length > 0) await this.evaluate(due.near, loaded, false);
+  }
+
+  /**
+   * Reads counters that are not near a threshold beside the events (not before their ack), all
+   * asked for meanwhile in one batched read. A failure is logged: the next event or the budget
+   * tick reads again.
+   */
+  private refreshSoon(instances: readonly BudgetInstance[]): void {
+    for (const i of instances) this.refreshes.set(counterKeyOf(i.budget.id, i.instance, i.window.id), i);
+    if (this.refreshing || this.refreshes.size === 0) return;
+    this.refreshing = (async () => {
+      while (this.refreshes.size > 0) {
+        const batch = [...this.refreshes.values()];
+        this.refreshes.clear();
+        await this.evaluate(batch, await this.deps.config(), false);
+      }
+    })()
+      .catch((error: unknown) => this.deps.log.error({ err: error }, 'scoped budget refresh failed; the next event or the budget tick reads again'))
+      .finally(() => (this.refreshing = undefined));
+  }
+
+  /** Resolves once the background reads asked for so far are done (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.refreshing) await this.refreshing;
   }
 
   /** Evaluates some budget instances from a fresh read whatever the gate says (billing ingestion, which this instance did not note). */
@@ -133,8 +160,8 @@ export class ScopedBudgetEnforcer {
   private async evaluate(instances: readonly BudgetInstance[], loaded: LoadedBudgetConfig, force: boolean): Promise<void> {
     const keys = instances.map((i) => counterKeyOf(i.budget.id, i.instance, i.window.id));
     const ticket = this.view.beginRead(this.deps.now().getTime());
-    const totals = await readScopeTotals(this.deps.db, keys);
-    this.countReads('scope-totals', keys.length);
+    const { totals, reads } = await readScopeTotals(this.deps.db, keys);
+    this.countReads('scope-totals', reads);
     this.view.completeRead(ticket, totals);
     const now = this.deps.now();
     const states = instances.map((i) => evaluateScoped(i, totals[counterKeyOf(i.budget.id, i.instance, i.window.id)] ?? 0));
