@@ -4,6 +4,9 @@ import { banView, listBans, type BanView } from '../../shared/store/bans-store';
 import type { BanRecord } from '../../shared/security/ban-record';
 import { COLLECTIONS } from '../../shared/basics/collections';
 import { performanceAlertsBetween } from '../../shared/store/metric-alerts-store';
+import { loadBudgetConfig } from '../../shared/store/budget-config-store';
+import { fleetSpendCurve, type LedgerBucketCache, type SpendCurve } from '../../shared/reports/spend-over-time';
+import { readTopPanels, recentScopedAlerts, type TopPanel, type TopPanelDimension } from './scope-sections';
 
 /** One line of the recent-alerts list, whatever raised it. */
 export interface RecentAlert {
@@ -21,19 +24,34 @@ export interface LiveSections {
   budget: BudgetStatus;
   alerts: RecentAlert[];
   bans: BanView[];
+  /** Top spenders by agent and team (scope-sections.ts). */
+  top: Record<TopPanelDimension, TopPanel>;
+  /** The fleet's cumulative spend this month against the total budget's pace line. */
+  fleetCurve: SpendCurve;
 }
 
 /** How far back the alert list looks, and how many it shows. */
 export const RECENT_ALERTS = { hours: 24, max: 50 } as const;
 
-/** Budget status (spend, %, forecast, flags, alerts), recent alerts of every kind and active bans. */
-export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSections> {
+/**
+ * Budget status (spend, %, forecast, flags, alerts), top spenders, the fleet's spend over time,
+ * recent alerts of every kind (the fleet's and the scoped budgets') and active bans. `ledgerBuckets`
+ * keeps the settled days of the fleet curve between reads (spend-over-time.ts).
+ */
+export async function readLiveSections(db: Firestore, now: Date, ledgerBuckets: LedgerBucketCache): Promise<LiveSections> {
   const since = new Date(now.getTime() - RECENT_ALERTS.hours * 3_600_000);
-  const [budget, performance, active, recentBans] = await Promise.all([
+  const [budget, loaded, performance, active, recentBans, scopedAlerts] = await Promise.all([
     budgetStatus(db, now),
+    loadBudgetConfig(db),
     performanceAlertsBetween(db, since, now),
     listBans(db, { activeOnly: true, now }),
     db.collection(COLLECTIONS.bans).where('bannedAt', '>=', Timestamp.fromDate(since)).get(),
+    recentScopedAlerts(db, since),
+  ]);
+  const total = budget.budgets.find((b) => b.budget === 'TOTAL');
+  const [top, fleetCurve] = await Promise.all([
+    readTopPanels(db, loaded.config, now),
+    fleetSpendCurve(db, { periodId: budget.period, windowStart: new Date(budget.periodStart), windowEnd: new Date(budget.periodEnd), budgetMicros: total?.budgetMicros ?? 0, totalMicros: total?.spentMicros ?? 0, now }, ledgerBuckets),
   ]);
   const alerts: RecentAlert[] = [
     ...budget.budgets.flatMap((b) =>
@@ -46,6 +64,14 @@ export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSe
         message: a.kind === 'forecast' ? `${b.budget} is forecast past its budget this month` : `${b.budget} passed a threshold: ${a.severity}${a.published ? '' : ' (not yet published)'}`,
       })),
     ),
+    ...scopedAlerts.map((a) => ({
+      kind: 'budget' as const,
+      alertId: a.alertId,
+      severity: a.severity,
+      at: a.raisedAt,
+      subject: `${a.budgetId} ${a.scope}`,
+      message: `${a.scope} passed a threshold of budget ${a.budgetId} (window ${a.windowId}): ${a.severity}${a.published ? '' : ' (not yet published)'}`,
+    })),
     ...performance.map((a) => ({
       kind: 'performance' as const,
       alertId: `${a.alertId}_${a.status}`,
@@ -68,6 +94,8 @@ export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSe
   ];
   return {
     budget,
+    top,
+    fleetCurve,
     alerts: alerts.sort((x, y) => y.at.localeCompare(x.at)).slice(0, RECENT_ALERTS.max),
     bans: active.map((b) => banView(b, now)).sort((x, y) => y.bannedAt.localeCompare(x.bannedAt)),
   };
