@@ -6,7 +6,7 @@ import { COLLECTIONS } from '../../shared/basics/collections';
 import { performanceAlertsBetween } from '../../shared/store/metric-alerts-store';
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { fleetSpendCurve, type LedgerBucketCache, type SpendCurve } from '../../shared/reports/spend-over-time';
-import { readTopPanels, recentScopedAlerts, type TopPanel, type TopPanelDimension } from './scope-sections';
+import { recentScopedAlerts, scopedSnapshot, type ScopedSnapshot, type TopPanel, type TopPanelDimension } from './scope-sections';
 
 /** One line of the recent-alerts list, whatever raised it. */
 export interface RecentAlert {
@@ -30,29 +30,41 @@ export interface LiveSections {
   fleetCurve: SpendCurve;
 }
 
+/** What the live reads keep between calls, per dashboard instance. */
+export interface LiveMemory {
+  /** Settled days of the fleet curve (spend-over-time.ts). */
+  ledgerBuckets: LedgerBucketCache;
+  /** The last read of the scoped lines and rankings (read at most every `scopedRefreshMilliseconds`). */
+  scoped?: ScopedSnapshot;
+}
+
 /** How far back the alert list looks, and how many it shows. */
 export const RECENT_ALERTS = { hours: 24, max: 50 } as const;
 
 /**
  * Budget status (spend, %, forecast, flags, alerts), top spenders, the fleet's spend over time,
- * recent alerts of every kind (the fleet's and the scoped budgets') and active bans. `ledgerBuckets`
- * keeps the settled days of the fleet curve between reads (spend-over-time.ts).
+ * recent alerts of every kind (the fleet's and the scoped budgets') and active bans. The scoped
+ * budgets' lines and rankings come from `memory.scoped` while younger than `scopedRefreshMilliseconds`.
  */
-export async function readLiveSections(db: Firestore, now: Date, ledgerBuckets: LedgerBucketCache): Promise<LiveSections> {
+export async function readLiveSections(db: Firestore, now: Date, memory: LiveMemory, scopedRefreshMilliseconds: number): Promise<LiveSections> {
   const since = new Date(now.getTime() - RECENT_ALERTS.hours * 3_600_000);
-  const [budget, loaded, performance, active, recentBans, scopedAlerts] = await Promise.all([
-    budgetStatus(db, now),
+  const [fleet, loaded, performance, active, recentBans, scopedAlerts] = await Promise.all([
+    // The fleet's lines only (and `fleet`-scoped budgets): the per-instance lines are in the snapshot.
+    budgetStatus(db, now, { scope: 'fleet' }),
     loadBudgetConfig(db),
     performanceAlertsBetween(db, since, now),
     listBans(db, { activeOnly: true, now }),
     db.collection(COLLECTIONS.bans).where('bannedAt', '>=', Timestamp.fromDate(since)).get(),
     recentScopedAlerts(db, since),
   ]);
-  const total = budget.budgets.find((b) => b.budget === 'TOTAL');
-  const [top, fleetCurve] = await Promise.all([
-    readTopPanels(db, loaded.config, now),
-    fleetSpendCurve(db, { periodId: budget.period, windowStart: new Date(budget.periodStart), windowEnd: new Date(budget.periodEnd), budgetMicros: total?.budgetMicros ?? 0, totalMicros: total?.spentMicros ?? 0, now }, ledgerBuckets),
+  const total = fleet.budgets.find((b) => b.budget === 'TOTAL');
+  const [scoped, fleetCurve] = await Promise.all([
+    scopedSnapshot(db, loaded.config, now, memory.scoped, scopedRefreshMilliseconds),
+    fleetSpendCurve(db, { periodId: fleet.period, windowStart: new Date(fleet.periodStart), windowEnd: new Date(fleet.periodEnd), budgetMicros: total?.budgetMicros ?? 0, totalMicros: total?.spentMicros ?? 0, now }, memory.ledgerBuckets),
   ]);
+  memory.scoped = scoped;
+  const budget: BudgetStatus = { ...fleet, scoped: scoped.lines };
+  const top = scoped.top;
   const alerts: RecentAlert[] = [
     ...budget.budgets.flatMap((b) =>
       b.alerts.map((a) => ({

@@ -6,12 +6,12 @@ import type { Logger } from '../../shared/logging/logger';
 import { keyRotationStatus, type SecretRotationStatus } from '../../shared/reports/rotation-status';
 import type { Topology } from '../../shared/topology/topology';
 import { listenToChanges } from './change-listeners';
-import { readLiveSections, type LiveSections } from './dashboard-sections';
+import { readLiveSections, type LiveMemory, type LiveSections } from './dashboard-sections';
 import type { DashboardOptions } from './dashboard-options';
 import { DeadLetterCounter, type DeadLetterCount } from './dead-letter-counts';
 import { performanceView, type PerformanceView } from './performance-view';
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
-import { WatchedSpend, type LedgerBucketCache } from '../../shared/reports/spend-over-time';
+import { WatchedSpend } from '../../shared/reports/spend-over-time';
 import { drillDownScopes, readDrillDowns, type DrillDown } from './scope-sections';
 
 export type Section = 'live' | 'drillDown' | 'performance' | 'keys' | 'deadLetters' | 'listeners';
@@ -60,7 +60,7 @@ export class LiveState {
   /** Drill-down scopes being read for a view that asked for one not read yet. */
   private readonly wantedScopes = new Set<string>();
   private readonly watched = new WatchedSpend();
-  private readonly ledgerBuckets: LedgerBucketCache = new Map();
+  private readonly memory: LiveMemory = { ledgerBuckets: new Map() };
   private keys: SecretRotationStatus[] | null = null;
   private deadLetters: DeadLetterCount[] | null = null;
   private readonly errors: Partial<Record<Section, string>> = {};
@@ -253,7 +253,7 @@ export class LiveState {
       this.listen(periodOf(now).id);
       await Promise.all([
         this.section('live', async () => {
-          this.live = await readLiveSections(this.deps.db, now, this.ledgerBuckets);
+          this.live = await readLiveSections(this.deps.db, now, this.memory, this.deps.options.scopedRefreshMilliseconds);
         }),
         this.section('drillDown', async () => {
           const scopes = drillDownScopes([...this.wantedScopes, ...[...this.viewers].map((v) => v.scope)]);

@@ -22,7 +22,7 @@ export const SCOPE_SECTION_DEFAULTS = {
 } as const;
 
 /** The top spenders by agent and by team in their budgets' current windows, each with its budget and flag. */
-export async function readTopPanels(db: Firestore, config: BudgetConfig, now: Date): Promise<Record<TopPanelDimension, TopPanel>> {
+async function readTopPanels(db: Firestore, config: BudgetConfig, now: Date): Promise<Record<TopPanelDimension, TopPanel>> {
   const panels = await Promise.all(
     TOP_PANELS.map(async (by): Promise<TopPanel> => {
       try {
@@ -35,6 +35,25 @@ export async function readTopPanels(db: Firestore, config: BudgetConfig, now: Da
     }),
   );
   return Object.fromEntries(panels.map((p) => [p.by, p])) as Record<TopPanelDimension, TopPanel>;
+}
+
+/** The scoped budgets' lines (the top instances of each template) and the rankings, as last read. */
+export interface ScopedSnapshot {
+  readAt: number;
+  lines: ScopedBudgetLine[];
+  top: Record<TopPanelDimension, TopPanel>;
+}
+
+/**
+ * The scoped lines and rankings, read again only once the last read is `maxAgeMilliseconds` old.
+ * A template budget's read goes through every counter shard of its current window (scope-report's
+ * readBudgetWindow: up to 16 documents per instance that spent in it), so its cost grows with the
+ * instances: read at most once per interval, whatever the changes and viewers, it is bounded by time.
+ */
+export async function scopedSnapshot(db: Firestore, config: BudgetConfig, now: Date, previous: ScopedSnapshot | undefined, maxAgeMilliseconds: number): Promise<ScopedSnapshot> {
+  if (previous && now.getTime() - previous.readAt < maxAgeMilliseconds) return previous;
+  const [lines, top] = await Promise.all([scopedBudgetLines(db, config, now), readTopPanels(db, config, now)]);
+  return { readAt: now.getTime(), lines, top };
 }
 
 /** A scoped budget alert as the recent-alerts list shows it. */

@@ -42,12 +42,6 @@ export function paceOf(windowStart: number, windowEnd: number, budgetMicros: num
   ];
 }
 
-/** The pace line's value at one instant (micro-USD, rounded down). */
-export function paceAt(windowStart: number, windowEnd: number, budgetMicros: number, at: number): number {
-  const share = Math.min(1, Math.max(0, (at - windowStart) / (windowEnd - windowStart)));
-  return Math.floor(budgetMicros * share);
-}
-
 /** UTC day boundaries strictly inside a window (the bucket ends of the fleet's monthly curve). */
 export function dayBoundaries(windowStart: number, windowEnd: number): number[] {
   const day = 86_400_000;

@@ -1,4 +1,4 @@
-import { dayBoundaries, paceAt, paceOf, WatchedSpend } from '../../../shared/reports/spend-over-time';
+import { dayBoundaries, paceOf, WatchedSpend } from '../../../shared/reports/spend-over-time';
 
 const start = Date.UTC(2026, 11, 1);
 const end = Date.UTC(2027, 0, 1);
@@ -13,16 +13,12 @@ const line = (spentMicros: number, windowId = '2026-12-07') => ({
 });
 
 describe('spend over time', () => {
-  describe('paceOf / paceAt', () => {
+  describe('paceOf', () => {
     it('runs from nothing at the window start to the whole budget at its end', () => {
       expect(paceOf(start, end, 31_000_000)).toEqual([
         { at: start, spentMicros: 0 },
         { at: end, spentMicros: 31_000_000 },
       ]);
-      // December has 31 days: after 10 of them the pace is 10/31 of the budget.
-      expect(paceAt(start, end, 31_000_000, start + 10 * 86_400_000)).toBe(10_000_000);
-      expect(paceAt(start, end, 31_000_000, start - 1)).toBe(0);
-      expect(paceAt(start, end, 31_000_000, end + 1)).toBe(31_000_000);
     });
   });
 
