@@ -70,6 +70,8 @@ export class LiveState {
   private unlisten: (() => void)[] = [];
   private listeningPeriod: string | undefined;
   private liveTimer: NodeJS.Timeout | undefined;
+  /** A read of the scoped sections owed to a change that came while their last read was still fresh. */
+  private scopedTimer: NodeJS.Timeout | undefined;
   private liveRun: Promise<void> | undefined;
   private liveDirty = false;
   private lastLiveRead = 0;
@@ -179,6 +181,8 @@ export class LiveState {
     for (const t of this.timers.splice(0)) clearInterval(t);
     clearTimeout(this.liveTimer);
     this.liveTimer = undefined;
+    clearTimeout(this.scopedTimer);
+    this.scopedTimer = undefined;
     this.stopListening();
   }
 
@@ -254,6 +258,7 @@ export class LiveState {
       await Promise.all([
         this.section('live', async () => {
           this.live = await readLiveSections(this.deps.db, now, this.memory, this.deps.options.scopedRefreshMilliseconds);
+          this.owedScopedRead(now);
         }),
         this.section('drillDown', async () => {
           const scopes = drillDownScopes([...this.wantedScopes, ...[...this.viewers].map((v) => v.scope)]);
@@ -266,6 +271,17 @@ export class LiveState {
       if (this.liveDirty) this.scheduleLive();
     });
     return this.liveRun;
+  }
+
+  /** When a change was served the last scoped read (younger than its interval), reads again once it expires. */
+  private owedScopedRead(now: Date): void {
+    const readAt = this.memory.scoped?.readAt;
+    if (readAt === undefined || readAt >= now.getTime() || this.scopedTimer) return;
+    this.scopedTimer = setTimeout(() => {
+      this.scopedTimer = undefined;
+      this.scheduleLive();
+    }, readAt + this.deps.options.scopedRefreshMilliseconds - now.getTime());
+    this.scopedTimer.unref();
   }
 
   private async refreshPerformance(only?: string[]): Promise<void> {

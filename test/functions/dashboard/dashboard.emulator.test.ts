@@ -93,7 +93,6 @@ describe('dashboard in a real browser on the local stack', () => {
     await latency.locator('td:nth-child(2)', { hasText: /^40$/ }).waitFor({ timeout: 20_000 });
     await page.locator('#dead-letter-table tbody tr', { hasText: 'governor-cost-events-dead-letter' }).waitFor();
     expect(await page.locator('#spend-chart').evaluate((c: HTMLCanvasElement) => c.width > 0)).toBe(true);
-    if (process.env.GOVERNOR_DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.GOVERNOR_DASHBOARD_SCREENSHOT, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -274,6 +273,8 @@ describe('dashboard in a real browser on the local stack', () => {
     ]);
     expect((fleet?.datasets.find((d) => d.label === 'spent (cumulative, USD)')?.data as { y: number }[]).at(-1)?.y).toBe(total.spentMicros / 1e6);
 
+    // The README's picture: every panel filled, drilled into agent:alpha.
+    if (process.env.GOVERNOR_DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.GOVERNOR_DASHBOARD_SCREENSHOT, fullPage: true });
     // A template or a malformed scope is refused, naming the parameter.
     const refused = await page.evaluate(async () => {
       const res = await fetch('api/state?window=1h&scope=' + encodeURIComponent('agent:*'));
