@@ -4,7 +4,8 @@ import { flagsRef } from '../../shared/store/throttle-flags-store';
 
 /**
  * Firestore listeners on every document the live sections are read from, for one period: spend
- * shards, the flags document, budget alerts, the budgets config, bans and performance alerts.
+ * shards, the flags document, budget alerts, the budgets config, bans, performance alerts, and the
+ * scoped budgets' flags and alerts (top spenders and drill-downs show them).
  * Each change calls `onChange` (the caller debounces); a failed listener calls `onError` with what
  * it watched. Returns the function that stops them all.
  */
@@ -17,6 +18,10 @@ export function listenToChanges(db: Firestore, periodId: string, since: Date, on
     db.collection(COLLECTIONS.config).doc(CONFIG_DOCS.budgets).onSnapshot(onChange, failed('budgets')),
     // Bans created or lifted from `since` on (a lift sets expiresAt to the lift time, after `since`).
     db.collection(COLLECTIONS.bans).where('expiresAt', '>', Timestamp.fromDate(since)).onSnapshot(onChange, failed('bans')),
+    // Scope instances with a flag in force: a flag raised, changed, or cleared (it leaves the query).
+    db.collection(COLLECTIONS.scopeFlags).where('flagged', '==', true).onSnapshot(onChange, failed('scope flags')),
+    // Scoped alerts carry their window's period, which may be the previous month (a week, a zone's month).
+    db.collection(COLLECTIONS.budgetAlerts).where('raisedAt', '>=', since.toISOString()).onSnapshot(onChange, failed('scoped budget alerts')),
     db.collection(COLLECTIONS.performanceAlerts).where('at', '>=', since.toISOString()).onSnapshot(onChange, failed('performance alerts')),
   ];
   return () => {

@@ -8,6 +8,7 @@ import { CSRF_COOKIE, CSRF_HEADER, cookieValue, type CsrfTokens } from './csrf-t
 import type { DashboardOptions } from './dashboard-options';
 import type { LiveState } from './live-state';
 import { dashboardPage } from './page';
+import { drillDownScopeOf } from './scope-sections';
 import type { Asset } from './static-assets';
 
 export interface DashboardHandlerDeps {
@@ -82,9 +83,15 @@ export function createDashboardHandler(deps: DashboardHandlerDeps): (req: Reques
     if (req.method === 'GET' && (req.path === '/api/state' || req.path === '/events')) {
       const window = windowOf(req, options);
       if (!window) return json(res, 400, { error: `window must be one of ${options.windows.join(', ')}` });
+      let scope: string | undefined;
+      try {
+        scope = typeof req.query.scope === 'string' && req.query.scope !== '' ? drillDownScopeOf(req.query.scope) : undefined;
+      } catch (error) {
+        return json(res, 400, { error: (error as Error).message });
+      }
       res.set('Cache-Control', 'no-store');
-      if (req.path === '/api/state') return json(res, 200, await deps.state.view(window));
-      return streamEvents(req, res, deps, window);
+      if (req.path === '/api/state') return json(res, 200, await deps.state.view(window, scope));
+      return streamEvents(req, res, deps, window, scope);
     }
     if (ACTION_PATHS.includes(req.path as ActionPath)) {
       if (req.method !== 'POST') return json(res, 405, { error: `${req.path} changes state: use POST with the page's CSRF token` });
@@ -109,14 +116,14 @@ async function handleAction(req: Request, res: Response, deps: DashboardHandlerD
   return json(res, result.status, 'error' in result ? { error: result.error } : { message: result.message });
 }
 
-function streamEvents(req: Request, res: Response, deps: DashboardHandlerDeps, window: string): Promise<void> {
+function streamEvents(req: Request, res: Response, deps: DashboardHandlerDeps, window: string, scope: string | undefined): Promise<void> {
   res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
   res.flushHeaders();
   // Reconnect soon after a drop (an instance restart, the request timeout on Cloud Run).
   res.write('retry: 3000\n\n');
   const unsubscribe = deps.state.subscribe(window, (view) => {
     res.write(`event: view\ndata: ${JSON.stringify(view)}\n\n`);
-  });
+  }, scope);
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), deps.options.keepAliveMilliseconds);
   return new Promise((resolve) => {
     req.on('close', () => {

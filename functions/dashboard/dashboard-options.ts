@@ -8,6 +8,8 @@ export interface DashboardOptions {
   minRefreshMilliseconds?: number;
   /** Re-read of the live sections without a change (bans lapse by time, nothing writes then). */
   backstopRefreshMilliseconds?: number;
+  /** At most one read of the scoped budgets' lines and top spenders per this interval (their cost grows with scope instances). */
+  scopedRefreshMilliseconds?: number;
   performanceRefreshMilliseconds?: number;
   deadLetterRefreshMilliseconds?: number;
   keysRefreshMilliseconds?: number;
@@ -26,6 +28,9 @@ export const DASHBOARD_DEFAULTS: Required<DashboardOptions> = {
   // Well under the 1 write/s/doc scale the stores are built for: reads never outpace writes.
   minRefreshMilliseconds: 1000,
   backstopRefreshMilliseconds: 30_000,
+  // A template's read sums every counter shard of its window (16 per agent that spent): 10 s keeps
+  // a 10,000-agent fleet's dashboard to a read of each counter shard every 10 s, flags still show within it.
+  scopedRefreshMilliseconds: 10_000,
   // Metric buckets are written every agent flush (10 s); 5 s shows a new one soon enough.
   performanceRefreshMilliseconds: 5000,
   deadLetterRefreshMilliseconds: 15_000,

@@ -4,6 +4,9 @@ import { banView, listBans, type BanView } from '../../shared/store/bans-store';
 import type { BanRecord } from '../../shared/security/ban-record';
 import { COLLECTIONS } from '../../shared/basics/collections';
 import { performanceAlertsBetween } from '../../shared/store/metric-alerts-store';
+import { loadBudgetConfig } from '../../shared/store/budget-config-store';
+import { fleetSpendCurve, type LedgerBucketCache, type SpendCurve } from '../../shared/reports/spend-over-time';
+import { recentScopedAlerts, scopedSnapshot, type ScopedSnapshot, type TopPanel, type TopPanelDimension } from './scope-sections';
 
 /** One line of the recent-alerts list, whatever raised it. */
 export interface RecentAlert {
@@ -21,20 +24,47 @@ export interface LiveSections {
   budget: BudgetStatus;
   alerts: RecentAlert[];
   bans: BanView[];
+  /** Top spenders by agent and team (scope-sections.ts). */
+  top: Record<TopPanelDimension, TopPanel>;
+  /** The fleet's cumulative spend this month against the total budget's pace line. */
+  fleetCurve: SpendCurve;
+}
+
+/** What the live reads keep between calls, per dashboard instance. */
+export interface LiveMemory {
+  /** Settled days of the fleet curve (spend-over-time.ts). */
+  ledgerBuckets: LedgerBucketCache;
+  /** The last read of the scoped lines and rankings (read at most every `scopedRefreshMilliseconds`). */
+  scoped?: ScopedSnapshot;
 }
 
 /** How far back the alert list looks, and how many it shows. */
 export const RECENT_ALERTS = { hours: 24, max: 50 } as const;
 
-/** Budget status (spend, %, forecast, flags, alerts), recent alerts of every kind and active bans. */
-export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSections> {
+/**
+ * Budget status (spend, %, forecast, flags, alerts), top spenders, the fleet's spend over time,
+ * recent alerts of every kind (the fleet's and the scoped budgets') and active bans. The scoped
+ * budgets' lines and rankings come from `memory.scoped` while younger than `scopedRefreshMilliseconds`.
+ */
+export async function readLiveSections(db: Firestore, now: Date, memory: LiveMemory, scopedRefreshMilliseconds: number): Promise<LiveSections> {
   const since = new Date(now.getTime() - RECENT_ALERTS.hours * 3_600_000);
-  const [budget, performance, active, recentBans] = await Promise.all([
-    budgetStatus(db, now),
+  const [fleet, loaded, performance, active, recentBans, scopedAlerts] = await Promise.all([
+    // The fleet's lines only (and `fleet`-scoped budgets): the per-instance lines are in the snapshot.
+    budgetStatus(db, now, { scope: 'fleet' }),
+    loadBudgetConfig(db),
     performanceAlertsBetween(db, since, now),
     listBans(db, { activeOnly: true, now }),
     db.collection(COLLECTIONS.bans).where('bannedAt', '>=', Timestamp.fromDate(since)).get(),
+    recentScopedAlerts(db, since),
   ]);
+  const total = fleet.budgets.find((b) => b.budget === 'TOTAL');
+  const [scoped, fleetCurve] = await Promise.all([
+    scopedSnapshot(db, loaded.config, now, memory.scoped, scopedRefreshMilliseconds),
+    fleetSpendCurve(db, { periodId: fleet.period, windowStart: new Date(fleet.periodStart), windowEnd: new Date(fleet.periodEnd), budgetMicros: total?.budgetMicros ?? 0, totalMicros: total?.spentMicros ?? 0, now }, memory.ledgerBuckets),
+  ]);
+  memory.scoped = scoped;
+  const budget: BudgetStatus = { ...fleet, scoped: scoped.lines };
+  const top = scoped.top;
   const alerts: RecentAlert[] = [
     ...budget.budgets.flatMap((b) =>
       b.alerts.map((a) => ({
@@ -46,6 +76,14 @@ export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSe
         message: a.kind === 'forecast' ? `${b.budget} is forecast past its budget this month` : `${b.budget} passed a threshold: ${a.severity}${a.published ? '' : ' (not yet published)'}`,
       })),
     ),
+    ...scopedAlerts.map((a) => ({
+      kind: 'budget' as const,
+      alertId: a.alertId,
+      severity: a.severity,
+      at: a.raisedAt,
+      subject: `${a.budgetId} ${a.scope}`,
+      message: `${a.scope} passed a threshold of budget ${a.budgetId} (window ${a.windowId}): ${a.severity}${a.published ? '' : ' (not yet published)'}`,
+    })),
     ...performance.map((a) => ({
       kind: 'performance' as const,
       alertId: `${a.alertId}_${a.status}`,
@@ -68,6 +106,8 @@ export async function readLiveSections(db: Firestore, now: Date): Promise<LiveSe
   ];
   return {
     budget,
+    top,
+    fleetCurve,
     alerts: alerts.sort((x, y) => y.at.localeCompare(x.at)).slice(0, RECENT_ALERTS.max),
     bans: active.map((b) => banView(b, now)).sort((x, y) => y.bannedAt.localeCompare(x.bannedAt)),
   };

@@ -6,12 +6,15 @@ import type { Logger } from '../../shared/logging/logger';
 import { keyRotationStatus, type SecretRotationStatus } from '../../shared/reports/rotation-status';
 import type { Topology } from '../../shared/topology/topology';
 import { listenToChanges } from './change-listeners';
-import { readLiveSections, type LiveSections } from './dashboard-sections';
+import { readLiveSections, type LiveMemory, type LiveSections } from './dashboard-sections';
 import type { DashboardOptions } from './dashboard-options';
 import { DeadLetterCounter, type DeadLetterCount } from './dead-letter-counts';
 import { performanceView, type PerformanceView } from './performance-view';
+import { loadBudgetConfig } from '../../shared/store/budget-config-store';
+import { WatchedSpend } from '../../shared/reports/spend-over-time';
+import { drillDownScopes, readDrillDowns, type DrillDown } from './scope-sections';
 
-export type Section = 'live' | 'performance' | 'keys' | 'deadLetters' | 'listeners';
+export type Section = 'live' | 'drillDown' | 'performance' | 'keys' | 'deadLetters' | 'listeners';
 
 /** Everything one viewer's page shows; sections not read yet are null, failed ones name their error. */
 export interface DashboardView {
@@ -20,6 +23,9 @@ export interface DashboardView {
   projectId: string;
   window: string;
   windows: readonly string[];
+  /** The scope instance this viewer drills into, if any, and what it shows. */
+  scope: string | null;
+  drillDown: DrillDown | null;
   live: LiveSections | null;
   performance: PerformanceView | null;
   keys: SecretRotationStatus[] | null;
@@ -38,7 +44,7 @@ export interface LiveStateDeps {
   now?: () => Date;
 }
 
-type Viewer = { window: string; send: (view: DashboardView) => void };
+type Viewer = { window: string; scope: string | undefined; send: (view: DashboardView) => void };
 
 /**
  * One shared picture of Governor per instance. Firestore listeners on the documents that change
@@ -50,6 +56,11 @@ type Viewer = { window: string; send: (view: DashboardView) => void };
 export class LiveState {
   private live: LiveSections | null = null;
   private readonly performance = new Map<string, PerformanceView>();
+  private drillDowns = new Map<string, DrillDown>();
+  /** Drill-down scopes being read for a view that asked for one not read yet. */
+  private readonly wantedScopes = new Set<string>();
+  private readonly watched = new WatchedSpend();
+  private readonly memory: LiveMemory = { ledgerBuckets: new Map() };
   private keys: SecretRotationStatus[] | null = null;
   private deadLetters: DeadLetterCount[] | null = null;
   private readonly errors: Partial<Record<Section, string>> = {};
@@ -59,6 +70,8 @@ export class LiveState {
   private unlisten: (() => void)[] = [];
   private listeningPeriod: string | undefined;
   private liveTimer: NodeJS.Timeout | undefined;
+  /** A read of the scoped sections owed to a change that came while their last read was still fresh. */
+  private scopedTimer: NodeJS.Timeout | undefined;
   private liveRun: Promise<void> | undefined;
   private liveDirty = false;
   private lastLiveRead = 0;
@@ -106,13 +119,23 @@ export class LiveState {
     return this.active;
   }
 
-  /** The view for a window, once the first reads are done. */
-  async view(window: string): Promise<DashboardView> {
+  /** The view for a window (and a drill-down scope), once the first reads are done. */
+  async view(window: string, scope?: string): Promise<DashboardView> {
     this.pendingViews += 1;
     try {
       await this.start();
       if (!this.performance.has(window)) await this.refreshPerformance([window]);
-      return this.viewOf(window);
+      if (scope !== undefined && !this.drillDowns.has(scope)) {
+        // Read with the next live refresh (one already running may have started without it).
+        this.wantedScopes.add(scope);
+        try {
+          if (this.liveRun) await this.liveRun;
+          await this.refreshLive();
+        } finally {
+          this.wantedScopes.delete(scope);
+        }
+      }
+      return this.viewOf(window, scope);
     } finally {
       this.pendingViews -= 1;
       // Idle time counts from when the view was delivered, however long the reads took.
@@ -120,12 +143,12 @@ export class LiveState {
     }
   }
 
-  /** Adds a viewer that is sent every new view of its window; returns its removal. */
-  subscribe(window: string, send: (view: DashboardView) => void): () => void {
-    const viewer = { window, send };
+  /** Adds a viewer that is sent every new view of its window and drill-down scope; returns its removal. */
+  subscribe(window: string, send: (view: DashboardView) => void, scope?: string): () => void {
+    const viewer = { window, scope, send };
     this.viewers.add(viewer);
     this.lastUse = Date.now();
-    void this.view(window).then((v) => this.viewers.has(viewer) && send(v), (error: unknown) => this.deps.log.error({ err: error }, 'dashboard: first view failed'));
+    void this.view(window, scope).then((v) => this.viewers.has(viewer) && send(v), (error: unknown) => this.deps.log.error({ err: error }, 'dashboard: first view failed'));
     return () => {
       this.viewers.delete(viewer);
       this.lastUse = Date.now();
@@ -158,16 +181,20 @@ export class LiveState {
     for (const t of this.timers.splice(0)) clearInterval(t);
     clearTimeout(this.liveTimer);
     this.liveTimer = undefined;
+    clearTimeout(this.scopedTimer);
+    this.scopedTimer = undefined;
     this.stopListening();
   }
 
-  private viewOf(window: string): DashboardView {
+  private viewOf(window: string, scope: string | undefined): DashboardView {
     return {
       version: this.version,
       generatedAt: this.now().toISOString(),
       projectId: this.deps.projectId,
       window,
       windows: this.deps.options.windows,
+      scope: scope ?? null,
+      drillDown: scope === undefined ? null : (this.drillDowns.get(scope) ?? null),
       live: this.live,
       performance: this.performance.get(window) ?? null,
       keys: this.keys,
@@ -180,7 +207,7 @@ export class LiveState {
     this.version += 1;
     for (const viewer of this.viewers) {
       try {
-        viewer.send(this.viewOf(viewer.window));
+        viewer.send(this.viewOf(viewer.window, viewer.scope));
       } catch (error) {
         this.deps.log.warn({ err: error }, 'dashboard: a viewer could not be sent the view; dropped');
         this.viewers.delete(viewer);
@@ -228,15 +255,33 @@ export class LiveState {
     this.liveRun = (async () => {
       const now = this.now();
       this.listen(periodOf(now).id);
-      await this.section('live', async () => {
-        this.live = await readLiveSections(this.deps.db, now);
-      });
+      await Promise.all([
+        this.section('live', async () => {
+          this.live = await readLiveSections(this.deps.db, now, this.memory, this.deps.options.scopedRefreshMilliseconds);
+          this.owedScopedRead(now);
+        }),
+        this.section('drillDown', async () => {
+          const scopes = drillDownScopes([...this.wantedScopes, ...[...this.viewers].map((v) => v.scope)]);
+          this.drillDowns = scopes.size === 0 ? new Map() : await readDrillDowns(this.deps.db, (await loadBudgetConfig(this.deps.db)).config, now, scopes, this.watched);
+        }),
+      ]);
     })().finally(() => {
       this.liveRun = undefined;
       this.broadcast();
       if (this.liveDirty) this.scheduleLive();
     });
     return this.liveRun;
+  }
+
+  /** When a change was served the last scoped read (younger than its interval), reads again once it expires. */
+  private owedScopedRead(now: Date): void {
+    const readAt = this.memory.scoped?.readAt;
+    if (readAt === undefined || readAt >= now.getTime() || this.scopedTimer) return;
+    this.scopedTimer = setTimeout(() => {
+      this.scopedTimer = undefined;
+      this.scheduleLive();
+    }, readAt + this.deps.options.scopedRefreshMilliseconds - now.getTime());
+    this.scopedTimer.unref();
   }
 
   private async refreshPerformance(only?: string[]): Promise<void> {

@@ -20,6 +20,7 @@ export function dashboardPage(input: { csrfToken: string; projectId: string; win
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/dashboard.css">
 <script src="assets/chart.umd.min.js" defer></script>
+<script src="assets/scope-panels.js" defer></script>
 <script src="assets/dashboard.js" defer></script>
 </head>
 <body>
@@ -33,13 +34,44 @@ export function dashboardPage(input: { csrfToken: string; projectId: string; win
 <section id="spend" class="wide">
   <h2>Spend vs budget — <span id="period"></span></h2>
   <div class="chart"><canvas id="spend-chart" aria-label="spend as a share of each budget"></canvas></div>
-  <table id="budget-table"><thead><tr><th>budget</th><th>spent</th><th>of</th><th>%</th><th>forecast (month end)</th><th>flag</th></tr></thead><tbody></tbody></table>
+  <table id="budget-table"><thead><tr><th>budget</th><th>scope</th><th>window</th><th>spent</th><th>of</th><th>%</th><th>forecast (month end)</th><th>step</th><th>flag</th></tr></thead><tbody></tbody></table>
   <p id="forecast-note" class="note"></p>
   <form id="budget-form" class="action">
     <label>Set budget <select name="budget" id="budget-key"></select></label>
     <label>USD per month <input name="usd" id="budget-usd" inputmode="decimal" placeholder="150" required></label>
     <button type="submit">Set</button>
   </form>
+</section>
+<section id="top" class="wide">
+  <h2>Top spenders <small>(current window of each budget; click one to drill down)</small></h2>
+  <div class="charts two">
+    <div id="top-agent" class="top-panel">
+      <h3>By agent <span class="top-budgets"></span></h3>
+      <p class="hint note"></p>
+      <div class="chart"><canvas id="top-agent-chart" aria-label="top agents: spend against each one's budget"></canvas></div>
+      <table class="top-table"><thead><tr><th>agent</th><th>budget</th><th>spent</th><th>of</th><th>%</th><th>flag</th></tr></thead><tbody></tbody></table>
+    </div>
+    <div id="top-team" class="top-panel">
+      <h3>By team <span class="top-budgets"></span></h3>
+      <p class="hint note"></p>
+      <div class="chart"><canvas id="top-team-chart" aria-label="top teams: spend against each one's budget"></canvas></div>
+      <table class="top-table"><thead><tr><th>team</th><th>budget</th><th>spent</th><th>of</th><th>%</th><th>flag</th></tr></thead><tbody></tbody></table>
+    </div>
+  </div>
+</section>
+<section id="over-time" class="wide">
+  <h2>Spend over time <small>(cumulative spend against the budget's pace: budget × elapsed share of the window)</small></h2>
+  <form id="scope-form" class="action">
+    <label>Drill into scope <input name="scope" id="scope-input" placeholder="agent:writer-1 or team:search" maxlength="200"></label>
+    <button type="submit">Show</button>
+    <button type="button" id="scope-clear">Fleet only</button>
+  </form>
+  <div class="charts two">
+    <div class="chart"><canvas id="fleet-time-chart" aria-label="fleet: cumulative spend this month against the total budget's pace"></canvas></div>
+    <div class="chart"><canvas id="scope-time-chart" aria-label="chosen scope: cumulative spend in its window against its budget's pace"></canvas></div>
+  </div>
+  <p id="scope-curve-note" class="note"></p>
+  <table id="drill-table"><thead><tr><th>budget</th><th>scope</th><th>window</th><th>category</th><th>mode</th><th>spent</th><th>of</th><th>%</th><th>step</th><th>flag</th><th>alerts</th></tr></thead><tbody></tbody></table>
 </section>
 <section id="flags">
   <h2>Throttle flags</h2>

@@ -26,6 +26,7 @@ export function loadAssets(): ReadonlyMap<string, Asset> {
   const js = 'text/javascript; charset=utf-8';
   return new Map<string, Asset>([
     ['/assets/chart.umd.min.js', { body: readFileSync(chartJsFile()), contentType: js }],
+    ['/assets/scope-panels.js', { body: readFileSync(join(dir, 'scope-panels.js')), contentType: js }],
     ['/assets/dashboard.js', { body: readFileSync(join(dir, 'dashboard.js')), contentType: js }],
     ['/assets/dashboard.css', { body: readFileSync(join(dir, 'dashboard.css')), contentType: 'text/css; charset=utf-8' }],
   ]);

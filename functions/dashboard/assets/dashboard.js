@@ -10,8 +10,13 @@
   const num = (v, digits) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits === undefined ? 1 : digits));
   const pct = (p) => (Number.isFinite(p) ? p.toFixed(1) + ' %' : '∞');
   const time = (iso) => new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+  // The highest threshold a budget's spend has passed: the step of the 80/95/100 % ladder it is at.
+  const stepOf = (p) => (p >= 100 ? '100 % block' : p >= 95 ? '95 % throttle' : p >= 80 ? '80 % warn' : '–');
+  const barColor = (p, flag) => (flag === 'blocked' || p >= 100 ? '#c62828' : flag === 'throttled' || p >= 95 ? '#ef6c00' : p >= 80 ? '#f9a825' : '#1976d2');
   let current = null;
   let source = null;
+  // The scope drilled into (?scope=… keeps it across reloads).
+  let scope = new URLSearchParams(location.search).get('scope') || '';
   const charts = {};
 
   function el(tag, text, className) {
@@ -56,8 +61,13 @@
       charts[id] = new Chart($(id), config);
     } else {
       charts[id].data = config.data;
+      charts[id].options = config.options;
       charts[id].update('none');
     }
+  }
+  function clearChart(id) {
+    if (charts[id]) charts[id].destroy();
+    delete charts[id];
   }
   const baseOptions = (yTitle, extra) => Object.assign({ animation: false, spanGaps: true, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } }, scales: { y: { beginAtZero: true, title: { display: true, text: yTitle } } } }, extra || {});
 
@@ -71,28 +81,34 @@
       data: {
         labels,
         datasets: [
-          { type: 'bar', label: 'spent (% of budget)', data: lines.map((b) => (Number.isFinite(b.percent) ? b.percent : 100)), backgroundColor: lines.map((b) => (b.percent >= 100 ? '#c62828' : b.percent >= 95 ? '#ef6c00' : b.percent >= 80 ? '#f9a825' : '#1976d2')), order: 2 },
+          { type: 'bar', label: 'spent (% of budget)', data: lines.map((b) => (Number.isFinite(b.percent) ? b.percent : 100)), backgroundColor: lines.map((b) => barColor(b.percent)), order: 2 },
           { type: 'line', label: 'forecast at month end', data: forecastPct, showLine: false, pointStyle: 'line', pointRadius: 14, pointBorderWidth: 3, borderColor: '#6a1b9a', backgroundColor: '#6a1b9a', order: 1 },
           ...THRESHOLDS.map((t) => ({ type: 'line', label: t.label, data: labels.map(() => t.pct), borderColor: t.color, borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, fill: false, order: 0 })),
         ],
       },
       options: baseOptions('% of monthly budget'),
     });
+    const scoped = budget.scoped || [];
     fill(
       $('budget-table').tBodies[0],
-      lines.map((b) =>
-        row([b.budget, usd(b.spentMicros), usd(b.budgetMicros), pct(b.percent), b.forecast.status === 'ok' ? usd(b.forecast.forecastMicros) : 'not enough data', el('span', b.throttle, 'level-' + b.throttle)]),
-      ),
+      [
+        ...lines.map((b) =>
+          row([b.budget, b.scope, b.window + ' ' + b.windowId, usd(b.spentMicros), usd(b.budgetMicros), pct(b.percent), b.forecast.status === 'ok' ? usd(b.forecast.forecastMicros) : 'not enough data', stepOf(b.percent), el('span', b.throttle, 'level-' + b.throttle)]),
+        ),
+        // Scoped budgets: each instance in its current window (the top spenders of a template's).
+        ...scoped.map((l) => row([l.budget, l.scope, l.window + ' ' + l.windowId, usd(l.spentMicros), usd(l.budgetMicros), pct(l.percent), '–', stepOf(l.percent), el('span', l.throttle, 'level-' + l.throttle)])),
+      ],
       'no budgets',
-      6,
+      9,
     );
     const note = lines.find((b) => b.forecast.status === 'insufficient-data');
     $('forecast-note').textContent = note ? 'Forecast: ' + note.forecast.reason + '.' : '';
     const select = $('budget-key');
     if (select.options.length === 0) for (const b of lines) select.appendChild(el('option', b.budget));
 
-    const flagged = lines.filter((b) => b.throttle !== 'none');
-    $('flag-list').replaceChildren(...(flagged.length ? flagged.map((b) => el('li', b.budget + ': ' + b.throttle + ' (' + pct(b.percent) + ' of ' + usd(b.budgetMicros) + ')', 'level-' + b.throttle)) : [el('li', 'none: agents run unthrottled')]));
+    const flagged = [...lines, ...scoped].filter((b) => b.throttle !== 'none');
+    const flagText = (b) => (b.scope === 'fleet' ? b.budget : b.scope + ' (' + b.budget + ')') + ': ' + b.throttle + ' (' + pct(b.percent) + ' of ' + usd(b.budgetMicros) + ')';
+    $('flag-list').replaceChildren(...(flagged.length ? flagged.map((b) => el('li', flagText(b), 'level-' + b.throttle)) : [el('li', 'none: agents run unthrottled')]));
   }
 
   function renderAlerts(alerts) {
@@ -178,6 +194,8 @@
     );
   }
 
+  const scopes = window.governorScopePanels({ $, el, row, fill, chart, clearChart, usd, pct, stepOf, barColor });
+
   function render(view) {
     current = view;
     $('updated').textContent = 'updated ' + time(view.generatedAt);
@@ -185,7 +203,10 @@
       renderSpend(view.live.budget);
       renderAlerts(view.live.alerts);
       renderBans(view.live.bans);
+      scopes.renderTopPanel('agent', view.live.top.agent, drill);
+      scopes.renderTopPanel('team', view.live.top.team, drill);
     }
+    scopes.renderOverTime(view.live && view.live.fleetCurve, view.scope, view.drillDown);
     renderPerformance(view.performance);
     renderKeys(view.keys, view.errors.keys);
     renderDeadLetters(view.deadLetters, view.errors.deadLetters);
@@ -197,7 +218,7 @@
   function connect() {
     if (source) source.close();
     const windowChoice = $('window').value;
-    source = new EventSource('events?window=' + encodeURIComponent(windowChoice));
+    source = new EventSource('events?window=' + encodeURIComponent(windowChoice) + (scope ? '&scope=' + encodeURIComponent(scope) : ''));
     source.addEventListener('view', (event) => {
       $('connection').textContent = 'live';
       $('connection').className = 'badge live';
@@ -209,6 +230,28 @@
     });
   }
 
+  // Drill into one scope: the server reads it with the live sections and pushes it to this page only.
+  function drill(chosen) {
+    scope = chosen;
+    $('scope-input').value = chosen;
+    history.replaceState(null, '', chosen ? '?scope=' + encodeURIComponent(chosen) : location.pathname);
+    connect();
+  }
+  // A scope the server refused (a typo, a template) comes back as a 400 with the reason.
+  async function drillChecked(chosen) {
+    const res = await fetch('api/state?window=' + encodeURIComponent($('window').value) + '&scope=' + encodeURIComponent(chosen), { credentials: 'same-origin' });
+    if (res.ok) return drill(chosen);
+    const answer = await res.json().catch(() => ({ error: 'HTTP ' + res.status }));
+    status(answer.error || 'HTTP ' + res.status, false);
+  }
+
+  $('scope-input').value = scope;
+  $('scope-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen = $('scope-input').value.trim();
+    if (chosen) drillChecked(chosen);
+  });
+  $('scope-clear').addEventListener('click', () => drill(''));
   $('window').addEventListener('change', connect);
   $('budget-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -5,7 +5,10 @@ import { LiveState, type DashboardView } from '../../../functions/dashboard/live
 import { createLogger } from '../../../shared/logging/logger';
 import { secretManagerClient } from '../../../shared/secrets/secret-manager-client';
 import { updateBudgetConfig } from '../../../shared/store/budget-config-store';
-import { withBudget } from '../../../shared/budget/budget-config';
+import { withBudget, withScopedBudget } from '../../../shared/budget/budget-config';
+import { windowOf } from '../../../shared/budget/budget-window';
+import { counterKeyOf, scopedBudgetSchema } from '../../../shared/budget/scoped-budget';
+import { COLLECTIONS } from '../../../shared/basics/collections';
 import { loadTopology } from '../../../shared/topology/topology';
 import { testProjectId, waitFor } from '../../support/test-stack';
 
@@ -58,5 +61,32 @@ describe('LiveState (one shared picture per instance)', () => {
     const view = await state.view('1h');
     expect(state.running).toBe(true);
     expect(storageBudget(view)).toBe(44_000_000);
+  });
+
+  it('drills into a scope for its viewers (the same picture to each), and samples its spend into a curve against the pace line', async () => {
+    await updateBudgetConfig(db, (c) => withScopedBudget(c, scopedBudgetSchema.parse({ id: 'ls-agent-daily', scope: 'agent:*', window: 'day', amountMicros: 2_000_000 })));
+    const day = windowOf('day', 'UTC', new Date());
+    const counter = db.collection(COLLECTIONS.scopeSpend).doc('live-state-solo~0');
+    const spend = (spentMicros: number) => counter.set({ counter: counterKeyOf('ls-agent-daily', 'agent:solo', day.id), budgetId: 'ls-agent-daily', scope: 'agent:solo', budgetWindow: `ls-agent-daily|${day.id}`, spentMicros });
+    await spend(500_000);
+    const seen: DashboardView[][] = [[], [], []];
+    const stops = seen.map((views, i) => state.subscribe('1h', (v) => views.push(v), i < 2 ? 'agent:solo' : undefined));
+    await waitFor(async () => seen[0]!.at(-1)?.drillDown?.lines[0]?.spentMicros, (m) => m === 500_000, 10_000, 'the drill-down');
+    await spend(1_200_000);
+    const curveOf = (v: DashboardView | undefined) => v?.drillDown?.curve?.points.map((p) => p.spentMicros);
+    await waitFor(async () => [curveOf(seen[0]!.at(-1)), curveOf(seen[1]!.at(-1))], (c) => c.every((points) => points?.at(-1) === 1_200_000), 10_000, 'the new total on both pages');
+    // From (window start, 0) through every total read while watched; the pace line spans the day.
+    const curve = seen[0]!.at(-1)!.drillDown!.curve!;
+    expect(curve.points[0]).toEqual({ at: day.start.getTime(), spentMicros: 0 });
+    expect(curve.points.map((p) => p.spentMicros)).toContain(500_000);
+    expect(curve.pace).toEqual([
+      { at: day.start.getTime(), spentMicros: 0 },
+      { at: day.end.getTime(), spentMicros: 2_000_000 },
+    ]);
+    expect(seen[0]!.at(-1)!.drillDown).toEqual(seen[1]!.at(-1)!.drillDown);
+    // A viewer who chose no scope is sent none.
+    expect(seen[2]!.at(-1)).toMatchObject({ scope: null, drillDown: null });
+    for (const stop of stops) stop();
+    await counter.delete();
   });
 });
