@@ -115,3 +115,17 @@ resource "google_firestore_field" "scope_spend_unindexed" {
   field      = each.value
   index_config {}
 }
+
+# The dashboard's fleet spend-over-time: the ledger's entries of a month, summed per UTC day.
+resource "google_firestore_index" "ledger_period_recorded" {
+  database   = "(default)"
+  collection = "governor_cost_events"
+  fields {
+    field_path = "period"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "recordedAt"
+    order      = "ASCENDING"
+  }
+}

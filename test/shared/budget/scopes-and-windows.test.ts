@@ -3,6 +3,8 @@ import { windowOf } from '../../../shared/budget/budget-window';
 import { parseScope, scopeInstanceOf, scopeInstancesOfAgent } from '../../../shared/budget/scope';
 import { budgetInstancesFor, counterKeyOf, scopedBudgetSchema, type ScopedBudget } from '../../../shared/budget/scoped-budget';
 import { attributionSchema } from '../../../shared/contracts/attribution';
+import { scopedCountersToEvaluate } from '../../../shared/budget/scoped-evaluation';
+import { SpendView } from '../../../shared/budget/spend-view';
 
 const hours = (span: { start: Date; end: Date }) => (span.end.getTime() - span.start.getTime()) / 3_600_000;
 const budget = (over: Partial<ScopedBudget> & Pick<ScopedBudget, 'id' | 'scope' | 'window'>): ScopedBudget => scopedBudgetSchema.parse({ amountMicros: 5_000_000, ...over });
@@ -104,7 +106,7 @@ describe('scoped budgets in the config', () => {
   it('keeps a config stored before scoped budgets working, and adds, replaces and removes them by id', () => {
     const stored = parseBudgetConfig(JSON.parse(JSON.stringify(DEFAULT_BUDGET_CONFIG)));
     expect(stored.scoped).toBeUndefined();
-    const daily = budget({ id: 'agent-daily', scope: 'agent:*', window: 'day' });
+    const daily = budget({ id: 'agent-daily', scope: 'agent:*', window: 'day', amountMicros: 1_000_000 });
     const one = withScopedBudget(stored, daily);
     expect(one.scoped).toEqual([{ ...daily, timezone: 'UTC', mode: 'soft' }]);
     const replaced = withScopedBudget(one, { ...daily, amountMicros: 9_000_000 });
@@ -133,5 +135,33 @@ describe('scoped budgets in the config', () => {
     const at = new Date('2026-12-07T23:30:00Z');
     const found = budgetInstancesFor(budgets, { source: 'w1', attribution: { team: 'ads' } }, 'AI_API_CALLS', at);
     expect(found.map((f) => counterKeyOf(f.budget.id, f.instance, f.window.id))).toEqual(['agent-daily|agent:w1|2026-12-07', 'team-monthly|team:ads|2026-12', 'ads|team:ads|2026-12-08']);
+  });
+});
+
+describe('scopedCountersToEvaluate', () => {
+  const daily = budget({ id: 'agent-daily', scope: 'agent:*', window: 'day', amountMicros: 1_000_000 });
+  const at = new Date('2026-12-07T12:00:00Z');
+  const instance = { budget: daily, instance: 'agent:a', window: windowOf('day', 'UTC', at) };
+  const key = counterKeyOf('agent-daily', 'agent:a', instance.window.id);
+  const decide = (view: SpendView<string>, now = at.getTime()) => scopedCountersToEvaluate({ instances: [instance], view, now, flagLevel: () => 'none', alertKnown: () => false });
+
+  it('reads a counter never read beside the event, unless what this instance committed alone reaches a threshold', () => {
+    const view = new SpendView<string>();
+    view.addOwnTo([key], 100_000);
+    expect(decide(view)).toEqual({ near: [], refresh: [instance] });
+    view.addOwnTo([key], 700_000);
+    expect(decide(view)).toEqual({ near: [instance], refresh: [] });
+  });
+
+  it('reads before the ack near a threshold, refreshes a stale read beside it, and skips a fresh one far from it', () => {
+    const view = new SpendView<string>();
+    view.completeRead(view.beginRead(at.getTime()), { [key]: 100_000 });
+    expect(decide(view, at.getTime() + 1_000)).toEqual({ near: [], refresh: [] });
+    expect(decide(view, at.getTime() + 61_000)).toEqual({ near: [], refresh: [instance] });
+    view.completeRead(view.beginRead(at.getTime() + 62_000), { [key]: 600_000 });
+    // Past half the budget a read older than 2 s is refreshed.
+    expect(decide(view, at.getTime() + 65_000)).toEqual({ near: [], refresh: [instance] });
+    view.addOwnTo([key], 200_000);
+    expect(decide(view, at.getTime() + 62_500)).toEqual({ near: [instance], refresh: [] });
   });
 });
