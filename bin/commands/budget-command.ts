@@ -32,7 +32,7 @@ function renderStatus(status: BudgetStatus): string {
   return [
     ...(status.budgets.length > 0
       ? [
-          `Budgets for ${status.period} (UTC month), ${status.events} events, config: ${status.configOrigin}${status.configRejected ? ` (stored config rejected: ${status.configRejected})` : ''}`,
+          `Budgets for ${status.period} (UTC month), ${status.events} event${status.events === 1 ? '' : 's'}, config: ${status.configOrigin}${status.configRejected ? ` (stored config rejected: ${status.configRejected})` : ''}`,
           ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')),
           ...(forecastNote && forecastNote.status === 'insufficient-data' ? [`forecast: ${forecastNote.reason}; available from ${forecastNote.availableAt.toISOString()}`] : []),
         ]

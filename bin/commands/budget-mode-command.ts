@@ -25,7 +25,7 @@ export function registerBudgetModeCommands(budget: Command): void {
           else modes[key] = 'hard';
           return { ...current, budgetMode: modes };
         });
-        process.stdout.write(`${key} budget is now ${budgetModeOf(next, key)} (agents' spend guards see it at once through their config listener)\n`);
+        process.stdout.write(`${key} budget is now ${budgetModeOf(next, key)} (agents' spend guards see it within their config refresh, 30 s by default)\n`);
       });
     });
 

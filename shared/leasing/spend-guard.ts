@@ -12,7 +12,7 @@ import { installExitHook } from '../publisher/exit-hook';
 import type { Attribution } from '../contracts/attribution';
 import type { GovernorPublisher } from '../publisher/publisher';
 import { ALLOWANCE_DEFAULTS } from '../store/allowance-store';
-import { loadBudgetConfig, watchBudgetConfig } from '../store/budget-config-store';
+import { loadBudgetConfig } from '../store/budget-config-store';
 import { EstimateMemo } from './estimate-memo';
 import { SpendGuardClosedError } from './hard-budget-error';
 import { eventIdOf, MAX_SEQ, newSessionPrefix } from '../budget/lease-event-ids';
@@ -58,7 +58,6 @@ export class SpendGuard implements ReservationHost {
   private readonly counters: LeaseCounters = { leasesGranted: 0, leasesReturned: 0, firestoreRequests: 0, reaped: 0, contended: 0 };
   private readonly calls = { reservations: 0, coveredLocally: 0, withRoundTrip: 0, refused: 0, overdraftMicros: 0, open: 0 };
   private refreshTimer: NodeJS.Timeout | undefined;
-  private stopWatching: (() => void) | undefined;
   private removeExitHook: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   private whenIdle: (() => void) | undefined;
@@ -80,9 +79,6 @@ export class SpendGuard implements ReservationHost {
   async ready(): Promise<this> {
     await this.loadConfig();
     if (!this.refreshTimer && !this.closing) {
-      // A budget made hard or lowered reaches the agent as soon as it is stored (a live listener,
-      // no read per call); the interval is the fallback should the listener fail.
-      this.stopWatching = watchBudgetConfig(this.db, () => void this.loadConfig().catch(this.options.onError), this.options.onError);
       this.refreshTimer = setInterval(() => void this.loadConfig().catch(this.options.onError), this.options.configRefreshMilliseconds);
       this.refreshTimer.unref();
     }
@@ -222,7 +218,6 @@ export class SpendGuard implements ReservationHost {
   private async shutdown(): Promise<void> {
     this.removeExitHook?.();
     clearInterval(this.refreshTimer);
-    this.stopWatching?.();
     if (this.calls.open > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
