@@ -1,11 +1,12 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { priceCostEvent, type SpendRecord } from '../../shared/budget/price-cost-event';
 import { createLogger } from '../../shared/logging/logger';
-import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { commitSpend, ensurePeriodStart, SPEND_DEFAULTS, type CommitResult } from '../../shared/store/spend-shards';
 import { budgetEnforcement } from '../common/budget/budget-enforcement';
 import { firestore } from '../common/clients';
 import { maybeInjectFault } from '../common/fault-injection';
+import { priceSource } from '../common/prices/price-source';
+import { unpricedModelAlerts } from '../common/prices/unpriced-model-alerts';
 import { GroupCommitter } from '../common/group-commit';
 import { governorEvents, pubsubConsumer } from '../common/pubsub-consumer';
 import { settings } from '../common/settings';
@@ -21,6 +22,9 @@ export function createSpendAggregator(): HttpFunction {
   const stats = new ThroughputStats(log, statsIntervalMilliseconds);
   const budgets = budgetEnforcement(log, stats);
   const decodeCostEvent = governorEvents('cost');
+  // Prices without a redeploy; unknown models charged provisionally (functions/common/prices/).
+  const prices = priceSource(log);
+  const noteProvisional = unpricedModelAlerts(prices, log);
 
   const commit = async (records: SpendRecord[]): Promise<CommitResult> => {
     const result = await stats.time('commit', records.length, () => commitSpend(firestore(), records));
@@ -55,11 +59,13 @@ export function createSpendAggregator(): HttpFunction {
     decode: decodeCostEvent,
     async handle(event, message) {
       maybeInjectFault('before-commit', rate);
-      const record = priceCostEvent(event, PRICE_TABLE, new Date());
+      const { table, unknownModels } = await prices.current();
+      const record = priceCostEvent(event, table, new Date(), unknownModels);
       const result = await committer.submit(record);
       const duplicate = result.duplicates.includes(event.eventId);
       log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
       await budgets.enforceCommitted(record.periodId, event.payload.category);
+      await noteProvisional(record);
       maybeInjectFault('after-commit', rate);
     },
   });

@@ -42,6 +42,10 @@ export const COLLECTIONS = {
   loadtestResults: 'governor_loadtest_results',
   /** Hard budgets' allowance, `<period>_<BUDGET>_<shard>`: leases outstanding and spend charged. */
   allowanceShards: 'governor_allowance_shards',
+  /** Price entries added without a redeploy (`governor prices add`), `<model>@<effectiveFrom>`: created once, never edited. */
+  prices: 'governor_prices',
+  /** One document per (model without a price, UTC day): its operator alert, raised once. */
+  unpricedModels: 'governor_unpriced_models',
 } as const;
 
 /** Documents in `config`. */

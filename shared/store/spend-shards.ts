@@ -81,6 +81,8 @@ function ledgerEntry(r: SpendRecord, now: Date): Record<string, unknown> {
     occurredAt: r.event.occurredAt,
     event: JSON.stringify(r.event),
     ...(r.pricedWith ? { pricedWith: `${r.pricedWith.model}@${r.pricedWith.effectiveFrom}${r.pricedWith.longContext ? '+long-context' : ''}` } : {}),
+    // Found again by spend-corrections.ts once the model has a price (the field goes when re-priced).
+    ...(r.pricedWith?.provisional && r.usage ? { provisional: true, unpricedModel: r.usage.model } : {}),
     recordedAt: FieldValue.serverTimestamp(),
     [TTL_FIELD]: Timestamp.fromMillis(now.getTime() + SPEND_DEFAULTS.ledgerRetentionDays * 86_400_000),
   };
