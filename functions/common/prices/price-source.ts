@@ -17,7 +17,8 @@ export const PRICE_SOURCE_DEFAULTS = {
 
 /** `GOVERNOR_UNKNOWN_MODEL_PRICE`: the priced model unknown models are charged as (default: the dearest of their family). */
 export function unknownModelPolicy(env: NodeJS.ProcessEnv = process.env): UnknownModelPolicy {
-  const chargeAs = env.GOVERNOR_UNKNOWN_MODEL_PRICE?.trim();
+  // Blank counts as unset, as for every setting.
+  const chargeAs = env.GOVERNOR_UNKNOWN_MODEL_PRICE?.trim() || undefined;
   if (chargeAs !== undefined && !/^[\w.:/@-]{1,128}$/.test(chargeAs)) throw new OptionsError([{ path: 'GOVERNOR_UNKNOWN_MODEL_PRICE', message: `a model name, got "${chargeAs}"` }]);
   return chargeAs ? { chargeAs } : {};
 }
