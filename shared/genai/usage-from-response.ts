@@ -18,11 +18,17 @@ function audioIn(details: Details): number {
  */
 export function usageOf(meta: GenerateContentResponseUsageMetadata | undefined): CallUsage | undefined {
   if (!meta) return undefined;
-  const usage: CallUsage = { inputTokens: meta.promptTokenCount ?? 0, outputTokens: meta.candidatesTokenCount ?? 0 };
+  const prompt = meta.promptTokenCount ?? 0;
+  // Parts never exceed their wholes (the cost event refuses that): an inconsistent report is
+  // clamped towards the dearer rate (cached → input), so the call is still recorded, never lost.
+  const cached = Math.min(meta.cachedContentTokenCount ?? 0, prompt);
+  const cachedAudio = Math.min(audioIn(meta.cacheTokensDetails), cached);
+  const audio = Math.max(cachedAudio, Math.min(audioIn(meta.promptTokensDetails), prompt - cached + cachedAudio));
+  const usage: CallUsage = { inputTokens: prompt, outputTokens: meta.candidatesTokenCount ?? 0 };
   const optional: [keyof CallUsage, number][] = [
-    ['cachedInputTokens', meta.cachedContentTokenCount ?? 0],
-    ['audioInputTokens', audioIn(meta.promptTokensDetails)],
-    ['cachedAudioInputTokens', audioIn(meta.cacheTokensDetails)],
+    ['cachedInputTokens', cached],
+    ['audioInputTokens', audio],
+    ['cachedAudioInputTokens', cachedAudio],
     ['toolUseInputTokens', meta.toolUsePromptTokenCount ?? 0],
     ['thoughtsTokens', meta.thoughtsTokenCount ?? 0],
   ];
