@@ -1,3 +1,4 @@
+import type { Reservation } from '../leasing/reservation';
 import { calculateAiCost, CHARS_PER_TOKEN_ESTIMATE, type EstimateInput } from '../pricing/ai-cost';
 import { BudgetBlockedError } from './budget-blocked-error';
 import { CallCharge } from './call-charge';
@@ -10,30 +11,32 @@ import { modelNameOf, usageOf, type CallUsage } from './usage-from-response';
 
 type Models = GoogleGenAI['models'];
 
+/** Runs `start`; a synchronous throw (bad params) becomes a rejection, as from the client's own async methods. */
+function settled<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** The per-call steps around each model method: admit → (cache) → reserve → call → charge. */
 export class CallGovernor {
   constructor(private readonly o: ResolvedGovernOptions) {}
 
-  async generateContent(models: Models, params: GenerateContentParameters): Promise<GenerateContentResponse> {
-    const model = modelNameOf(params.model);
-    const run = async () => {
-      const charge = await this.begin('generateContent', model, estimateOf(model, params, this.o.estimate));
-      let response: GenerateContentResponse;
-      try {
-        response = await models.generateContent(params);
-      } catch (error) {
-        charge.release();
-        throw error;
-      }
-      charge.charge(usageOf(response.usageMetadata), true);
-      return response;
-    };
-    return this.throughCache(model, params, run, (r) => usageOf(r.usageMetadata));
+  generateContent(models: Models, params: GenerateContentParameters): Promise<GenerateContentResponse> {
+    return settled(() => {
+      const model = modelNameOf(params.model);
+      const usage = (r: GenerateContentResponse) => usageOf(r.usageMetadata);
+      const run = () => this.unary('generateContent', model, estimateOf(model, params, this.o.estimate), () => models.generateContent(params), usage);
+      return this.o.cache && cacheable(params) ? this.throughCache(model, params, run, usage) : run();
+    });
   }
 
   async generateContentStream(models: Models, params: GenerateContentParameters): Promise<AsyncGenerator<GenerateContentResponse>> {
     const model = modelNameOf(params.model);
-    const charge = await this.begin('generateContentStream', model, estimateOf(model, params, this.o.estimate));
+    const started = this.begin('generateContentStream', model, estimateOf(model, params, this.o.estimate));
+    const charge = started instanceof CallCharge ? started : await started;
     let inner: AsyncGenerator<GenerateContentResponse>;
     try {
       inner = await models.generateContentStream(params);
@@ -45,32 +48,40 @@ export class CallGovernor {
   }
 
   /** Embeddings report no usage on the Gemini API: their input is charged as estimated from its text. */
-  async embedContent(models: Models, params: EmbedContentParameters): Promise<EmbedContentResponse> {
-    const model = modelNameOf(params.model);
-    const inputTokens = Math.ceil(charsOf(params.contents) / CHARS_PER_TOKEN_ESTIMATE);
-    const run = async () => {
-      const charge = await this.begin('embedContent', model, { model, inputTokens, maxOutputTokens: 0 });
-      let response: EmbedContentResponse;
-      try {
-        response = await models.embedContent(params);
-      } catch (error) {
-        charge.release();
-        throw error;
-      }
-      charge.charge({ inputTokens }, true);
-      return response;
-    };
-    return this.throughCache(model, params, run, () => ({ inputTokens }));
+  embedContent(models: Models, params: EmbedContentParameters): Promise<EmbedContentResponse> {
+    return settled(() => {
+      const model = modelNameOf(params.model);
+      const inputTokens = Math.ceil(charsOf(params.contents) / CHARS_PER_TOKEN_ESTIMATE);
+      const usage = () => ({ inputTokens });
+      const run = () => this.unary('embedContent', model, { model, inputTokens, maxOutputTokens: 0 }, () => models.embedContent(params), usage);
+      return this.o.cache && cacheable(params) ? this.throughCache(model, params, run, usage) : run();
+    });
+  }
+
+  /** One request, one answer: charged with the answer's usage, released when the request fails. */
+  private async unary<R>(method: string, model: string, estimate: EstimateInput, call: () => Promise<R>, usage: (r: R) => CallUsage | undefined): Promise<R> {
+    const started = this.begin(method, model, estimate);
+    const charge = started instanceof CallCharge ? started : await started;
+    let response: R;
+    try {
+      response = await call();
+    } catch (error) {
+      charge.release();
+      throw error;
+    }
+    charge.charge(usage(response), true);
+    return response;
   }
 
   /** Throttle, then the hard-budget reservation, then the measurement; a refusal throws before any I/O to Gemini. */
-  private async begin(method: string, model: string, estimate: EstimateInput): Promise<CallCharge> {
+  private begin(method: string, model: string, estimate: EstimateInput): CallCharge | Promise<CallCharge> {
     const level = this.o.throttle?.throttleLevel(this.o.category) ?? 'none';
     if (level === 'blocked' || (level === 'throttled' && this.o.refuseAt === 'throttled')) throw new BudgetBlockedError(this.o.category, level);
-    const reservation = this.o.spendGuard ? await this.o.spendGuard.reserve({ category: this.o.category, ...estimate }) : undefined;
-    const measurement = this.o.publisher.measure(`${this.o.operationPrefix}.${method}`, { model });
     const promptTokens = estimate.inputTokens ?? Math.ceil((estimate.inputChars ?? 0) / CHARS_PER_TOKEN_ESTIMATE);
-    return new CallCharge(this.o, model, reservation, measurement, { inputTokens: promptTokens, outputTokens: 0 });
+    const start = (reservation: Reservation | undefined) =>
+      new CallCharge(this.o, model, reservation, this.o.publisher.measure(`${this.o.operationPrefix}.${method}`, { model }), { inputTokens: promptTokens, outputTokens: 0 });
+    // Without a guard there is nothing to wait for: no promise, no extra turn.
+    return this.o.spendGuard ? this.o.spendGuard.reserve({ category: this.o.category, ...estimate }).then(start) : start(undefined);
   }
 
   /**

@@ -188,6 +188,12 @@ describe('governGenAI', () => {
     });
   });
 
+  it('rejects bad parameters like the client does (a rejection, not a throw)', async () => {
+    const pending = ai.models.generateContent(undefined as never);
+    await expect(pending).rejects.toThrow(TypeError);
+    expect((await published()).costs).toEqual([]);
+  });
+
   it('leaves the rest of the client as it was', () => {
     const plain = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: server.baseUrl } });
     const governed = governGenAI(plain, { publisher });
