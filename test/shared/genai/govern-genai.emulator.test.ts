@@ -25,10 +25,15 @@ const period = () => periodOf(new Date()).id;
  * (stand-in) Gemini API reported — to the micro-dollar, an unknown model's too once it has a price.
  */
 describe('governGenAI on the local stack', () => {
+  let guard: SpendGuard | undefined;
+  const server = new GeminiServer(() => ({ kind: 'json', body: textAnswer('ok', usageMetadata({ prompt: 10, candidates: 2 })) }));
+  // Registered before the stack's own afterAll, so the guard returns its leases while Firestore still runs.
+  afterAll(async () => {
+    await guard?.close();
+    await server.close();
+  });
   const local = stackWithPublisher({ functions: ['spend-aggregator'], functionEnv: { GOVERNOR_CONFIG_CACHE_MILLISECONDS: '0' } }, 'genai-agent');
   const governor = governorCli(() => local.stack.clientEnv);
-  const server = new GeminiServer(() => ({ kind: 'json', body: textAnswer('ok', usageMetadata({ prompt: 10, candidates: 2 })) }));
-  let guard: SpendGuard;
   let ai: GoogleGenAIType;
 
   beforeAll(async () => {
@@ -37,10 +42,6 @@ describe('governGenAI on the local stack', () => {
     await updateBudgetConfig(local.stack.db, (c) => ({ ...withBudget(c, 'AI_API_CALLS', 100_000_000), budgetMode: { AI_API_CALLS: 'hard' } }));
     guard = await createSpendGuard({ publisher: local.publisher, firestore: local.stack.db, projectId: local.stack.projectId, exitHook: false }).ready();
     ai = governGenAI(new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: server.baseUrl } }), { publisher: local.publisher, spendGuard: guard });
-  });
-  afterAll(async () => {
-    await guard?.close();
-    await server.close();
   });
 
   /** What the server reports for each call, and so what must be charged. */
@@ -86,7 +87,7 @@ describe('governGenAI on the local stack', () => {
     expect(provisional[4]!.price.model).toBe('gemini-3.5-flash');
     const totals = await readSpendTotals(local.stack.db, period(), ['AI_API_CALLS']);
     expect(totals.AI_API_CALLS).toBe(provisional.reduce((n, p) => n + p.amountMicros, 0));
-    expect(guard.stats()).toMatchObject({ reservations: calls.length + 1, open: 0 });
+    expect(guard!.stats()).toMatchObject({ reservations: calls.length + 1, open: 0 });
 
     await waitFor(async () => alerts.messages.filter((a) => a.kind === 'pricing').length, (n) => n >= 1, 20_000, 'the pricing alert');
     await new Promise((r) => setTimeout(r, 1_000));
