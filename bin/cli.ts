@@ -10,6 +10,7 @@ import { registerEventsCommand } from './commands/events-command';
 import { registerKeysCommand } from './commands/keys-command';
 import { registerLoadtestCommand } from './commands/loadtest-command';
 import { registerMetricsCommand } from './commands/metrics-command';
+import { registerPricesCommand } from './commands/prices-command';
 import { registerPublishCommand } from './commands/publish-command';
 import { registerSecurityCommands } from './commands/security-command';
 import { registerTopologyCommand } from './commands/topology-command';
@@ -25,6 +26,7 @@ const program = new Command()
 
 registerTopologyCommand(program);
 registerBudgetCommand(program);
+registerPricesCommand(program);
 registerMetricsCommand(program);
 registerSecurityCommands(program);
 registerKeysCommand(program);

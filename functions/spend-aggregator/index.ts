@@ -1,13 +1,14 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { priceCostEvent, type SpendRecord } from '../../shared/budget/price-cost-event';
 import { createLogger } from '../../shared/logging/logger';
-import { PRICE_TABLE } from '../../shared/pricing/price-data';
 import { commitSpend, ensurePeriodStart, SPEND_DEFAULTS, type CommitResult } from '../../shared/store/spend-shards';
 import { budgetEnforcement } from '../common/budget/budget-enforcement';
 import { scopedBudgetsOf } from '../../shared/budget/budget-config';
 import { budgetInstancesFor } from '../../shared/budget/scoped-budget';
 import { firestore } from '../common/clients';
 import { maybeInjectFault } from '../common/fault-injection';
+import { priceSource } from '../common/prices/price-source';
+import { unpricedModelAlerts } from '../common/prices/unpriced-model-alerts';
 import { GroupCommitter } from '../common/group-commit';
 import { governorEvents, pubsubConsumer } from '../common/pubsub-consumer';
 import { settings } from '../common/settings';
@@ -23,6 +24,9 @@ export function createSpendAggregator(): HttpFunction {
   const stats = new ThroughputStats(log, statsIntervalMilliseconds);
   const budgets = budgetEnforcement(log, stats);
   const decodeCostEvent = governorEvents('cost');
+  // Prices without a redeploy; unknown models charged provisionally (functions/common/prices/).
+  const prices = priceSource(log);
+  const noteProvisional = unpricedModelAlerts(prices, log);
 
   const commit = async (records: SpendRecord[]): Promise<CommitResult> => {
     // The scoped budgets in force decide which counters the events add to (a budget counts what is
@@ -63,13 +67,15 @@ export function createSpendAggregator(): HttpFunction {
     decode: decodeCostEvent,
     async handle(event, message) {
       maybeInjectFault('before-commit', rate);
-      const record = priceCostEvent(event, PRICE_TABLE, new Date());
+      const { table, unknownModels } = await prices.current();
+      const record = priceCostEvent(event, table, new Date(), unknownModels);
       const result = await committer.submit(record);
       const duplicate = result.duplicates.includes(event.eventId);
       log.debug({ eventId: event.eventId, messageId: message.messageId, amountMicros: record.amountMicros, duplicate, batch: result.recorded.length + result.duplicates.length }, duplicate ? 'duplicate event ignored' : 'event recorded');
       const subject = { source: event.source, attribution: event.payload.attribution, model: record.usage?.model };
       const instances = budgetInstancesFor(scopedBudgetsOf(await budgets.config()), subject, event.payload.category, new Date(event.occurredAt));
       await Promise.all([budgets.enforceCommitted(record.periodId, event.payload.category), budgets.enforceScoped(instances)]);
+      await noteProvisional(record);
       maybeInjectFault('after-commit', rate);
     },
   });

@@ -78,6 +78,18 @@ export function summarize(alert: Alert, now: Date): AlertSummary {
       commands: [`npx governor metrics stats ${alert.metric.toLowerCase()} --window ${alert.window}${labels}`, 'npx governor metrics report'],
     };
   }
+  if (alert.kind === 'pricing') {
+    return {
+      title: `Model ${alert.model} has no price: its spend is charged provisionally as ${alert.chargedAs}`,
+      facts: [
+        ['Model', alert.model],
+        ['Charged as', `${alert.chargedAs} (a conservative stand-in: the dearest price of its family, or the configured one)`],
+        ['Day', `${alert.day} (one alert per model and day)`],
+      ],
+      nextSteps: ['Add its price: the provisional charges are then re-priced exactly (a correcting ledger entry each), and budgets see the exact totals.'],
+      commands: ['npx governor prices list', `npx governor prices add ${alert.model} --input <usd> --output <usd> --per 1000000 --from <YYYY-MM-DD> --source <url>`],
+    };
+  }
   return {
     title: `${alert.subjectType === 'ip' ? 'IP' : 'User'} ${alert.subject} banned until ${alert.until} (${alert.level}, offense ${alert.offense})`,
     facts: [

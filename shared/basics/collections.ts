@@ -49,6 +49,10 @@ export const COLLECTIONS = {
   scopeSpend: 'governor_scope_spend',
   /** One document per scope instance (`agent:writer-1`, `team:search`, …): its budgets' flags. */
   scopeFlags: 'governor_scope_flags',
+  /** Price entries added without a redeploy (`governor prices add`), `<model>@<effectiveFrom>`: created once, never edited. */
+  prices: 'governor_prices',
+  /** One document per (model without a price, UTC day): its operator alert, raised once. */
+  unpricedModels: 'governor_unpriced_models',
 } as const;
 
 /** Documents in `config`. */

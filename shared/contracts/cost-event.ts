@@ -8,7 +8,25 @@ export const MAX_EVENT_AMOUNT_MICROS = 1_000_000_000_000;
 
 const count = z.number().int().nonnegative().max(1_000_000_000);
 
-/** Raw usage of a model call, priced server-side against the price table. */
+/** The usage counts an AI cost event may carry. */
+export const AI_USAGE_COUNTS = [
+  'inputChars',
+  'outputChars',
+  'inputTokens',
+  'outputTokens',
+  'images',
+  'cachedInputTokens',
+  'audioInputTokens',
+  'cachedAudioInputTokens',
+  'toolUseInputTokens',
+  'thoughtsTokens',
+] as const;
+
+/**
+ * Raw usage of a model call, priced server-side against the price table. Token fields follow the
+ * Gemini API's `usageMetadata`: `inputTokens` is `promptTokenCount` (cached and audio tokens are
+ * parts of it), `toolUseInputTokens` and `thoughtsTokens` come on top (billed as input and output).
+ */
 export const aiUsageSchema = z
   .strictObject({
     model: z.string().min(1).max(128),
@@ -17,11 +35,32 @@ export const aiUsageSchema = z
     inputTokens: count.optional(),
     outputTokens: count.optional(),
     images: count.optional(),
+    /** `cachedContentTokenCount`: the part of inputTokens read from a context cache. */
+    cachedInputTokens: count.optional(),
+    /** The AUDIO part of inputTokens (`promptTokensDetails`), cached audio included. */
+    audioInputTokens: count.optional(),
+    /** The AUDIO part of cachedInputTokens (`cacheTokensDetails`). */
+    cachedAudioInputTokens: count.optional(),
+    /** `toolUsePromptTokenCount`: tool results fed back to the model, billed as input. */
+    toolUseInputTokens: count.optional(),
+    /** `thoughtsTokenCount`: thinking, billed as output. */
+    thoughtsTokens: count.optional(),
   })
-  .refine(
-    (u) => [u.inputChars, u.outputChars, u.inputTokens, u.outputTokens, u.images].some((n) => n !== undefined),
-    'usage needs at least one of inputChars, outputChars, inputTokens, outputTokens, images',
-  );
+  .superRefine((u, ctx) => {
+    if (!AI_USAGE_COUNTS.some((k) => u[k] !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: `usage needs at least one of ${AI_USAGE_COUNTS.join(', ')}` });
+      return;
+    }
+    const input = u.inputTokens ?? 0;
+    const cached = u.cachedInputTokens ?? 0;
+    const audio = u.audioInputTokens ?? 0;
+    const cachedAudio = u.cachedAudioInputTokens ?? 0;
+    const part = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    if (cached > input) part('cachedInputTokens', `is part of inputTokens: ${cached} > ${input}`);
+    if (audio > input) part('audioInputTokens', `is part of inputTokens: ${audio} > ${input}`);
+    if (cachedAudio > cached || cachedAudio > audio) part('cachedAudioInputTokens', `is part of cachedInputTokens and of audioInputTokens: ${cachedAudio} > ${Math.min(cached, audio)}`);
+    else if (audio - cachedAudio > input - cached) part('audioInputTokens', `uncached audio (${audio - cachedAudio}) exceeds uncached input (${input - cached})`);
+  });
 export type AiUsage = z.infer<typeof aiUsageSchema>;
 
 export const costPayloadSchema = z

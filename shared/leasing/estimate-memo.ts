@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { estimateCost, type EstimateInput } from '../pricing/ai-cost';
 import type { PriceTable } from '../pricing/price-table';
+import type { UnknownModelPolicy } from '../pricing/provisional-price';
 
 export const ESTIMATE_MEMO_DEFAULTS = {
   // Distinct call shapes (model, prompt size, output cap) an agent repeats; a busy agent has a few.
@@ -18,7 +19,10 @@ export class EstimateMemo {
   private readonly shapes = new LRUCache<string, number>({ max: ESTIMATE_MEMO_DEFAULTS.maxShapes });
   private day = -1;
 
-  constructor(private readonly table: PriceTable) {}
+  constructor(
+    private readonly table: PriceTable,
+    private readonly unknownModels?: UnknownModelPolicy,
+  ) {}
 
   estimate(input: EstimateInput, nowMillis: number): number {
     const day = Math.floor(nowMillis / DAY_MILLISECONDS);
@@ -29,7 +33,7 @@ export class EstimateMemo {
     const key = `${input.model}|${input.inputChars}|${input.inputTokens}|${input.maxOutputTokens}|${input.maxOutputChars}|${input.images}`;
     let micros = this.shapes.get(key);
     if (micros === undefined) {
-      micros = estimateCost(this.table, input, new Date(nowMillis));
+      micros = estimateCost(this.table, input, new Date(nowMillis), this.unknownModels);
       this.shapes.set(key, micros);
     }
     return micros;

@@ -5,6 +5,7 @@ import { agentIdSchema } from '../contracts/envelope';
 import { OptionsError } from '../contracts/validation-error';
 import type { PriceTable } from '../pricing/price-table';
 import { PRICE_TABLE } from '../pricing/price-data';
+import type { UnknownModelPolicy } from '../pricing/provisional-price';
 import type { GovernorPublisher } from '../publisher/publisher';
 
 export interface SpendGuardOptions {
@@ -18,6 +19,8 @@ export interface SpendGuardOptions {
   agent?: string;
   /** Prices for estimates and settlement; must be the table the functions price with. */
   priceTable?: PriceTable;
+  /** How a model without a price is estimated and settled: provisionally, like the functions charge it. */
+  unknownModels?: UnknownModelPolicy;
   /** Lease sizing and timing (shared/budget/lease-policy.ts). */
   policy?: Partial<LeasePolicy>;
   /** How often the budget config (amounts, modes) is re-read. */
@@ -42,6 +45,7 @@ export const SPEND_GUARD_DEFAULTS = {
 export interface ResolvedSpendGuardOptions {
   agent: string;
   priceTable: PriceTable;
+  unknownModels: UnknownModelPolicy;
   policy: LeasePolicy;
   configRefreshMilliseconds: number;
   closeTimeoutMilliseconds: number;
@@ -75,6 +79,7 @@ export function resolveSpendGuardOptions(options: SpendGuardOptions): ResolvedSp
   return {
     agent,
     priceTable: options.priceTable ?? PRICE_TABLE,
+    unknownModels: options.unknownModels ?? {},
     policy,
     configRefreshMilliseconds,
     closeTimeoutMilliseconds,

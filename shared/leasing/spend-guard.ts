@@ -71,7 +71,7 @@ export class SpendGuard implements ReservationHost {
     this.ownsClient = !options.firestore;
     this.session = newSessionPrefix(this.options.clock());
     this.rate = new SpendRate(this.options.policy.rateHalfLifeMilliseconds);
-    this.estimates = new EstimateMemo(this.options.priceTable);
+    this.estimates = new EstimateMemo(this.options.priceTable, this.options.unknownModels);
     if (this.options.exitHook) this.removeExitHook = installExitHook(() => this.close(), () => this.close());
   }
 
@@ -140,7 +140,7 @@ export class SpendGuard implements ReservationHost {
 
   // ReservationHost: what a reservation asks of its guard.
   priceUsage(usage: AiUsage): number {
-    return calculateAiCost(this.options.priceTable, usage, new Date(this.options.clock())).amountMicros;
+    return calculateAiCost(this.options.priceTable, usage, new Date(this.options.clock()), this.options.unknownModels).amountMicros;
   }
 
   record(category: CostCategory, eventId: string | undefined, payload: { amountMicros: number } | { usage: AiUsage }, attribution?: Attribution): { eventId: string; accepted: boolean } {

@@ -1,7 +1,8 @@
 import type { AiUsage } from '../contracts/cost-event';
 import { priceOn, type ModelPrice, type PriceTable } from './price-table';
 import { microRatesOf, microsOf, type MicroRates } from './exact-micros';
-import { parseDecimal, type Rational } from './rational';
+import { conservativePrice, type UnknownModelPolicy } from './provisional-price';
+import { bucketCounts, bucketRates, foreignCounts, promptSizeOf } from './usage-buckets';
 
 /** Why usage could not be priced; permanent, so the event is dead-lettered with this reason. */
 export class PricingError extends Error {
@@ -19,15 +20,12 @@ export interface PricedUsage {
   /** The price entry used, for the ledger. */
   price: Pick<ModelPrice, 'model' | 'effectiveFrom' | 'unit' | 'per'>;
   longContext: boolean;
-}
-
-function rate(decimal: string, per: number): Rational {
-  const r = parseDecimal(decimal);
-  return { num: r.num, den: r.den * BigInt(per) };
+  /** Charged at a conservative stand-in's price: the model has none yet (provisional-price.ts). */
+  provisional?: true;
 }
 
 interface ParsedRates {
-  /** [input, output, image] at the normal rates, [input, output, image] above the long-context threshold. */
+  /** Per bucket (usage-buckets.ts) at the normal rates, and above the long-context threshold. */
   normal: MicroRates;
   long?: MicroRates;
 }
@@ -39,50 +37,55 @@ interface ParsedRates {
  */
 const parsedRates = new WeakMap<ModelPrice, ParsedRates>();
 
-const NO_IMAGE_PRICE: Rational = { num: 0n, den: 1n };
-
 function ratesOf(price: ModelPrice): ParsedRates {
   let rates = parsedRates.get(price);
   if (!rates) {
-    const image = price.perImage ? parseDecimal(price.perImage) : NO_IMAGE_PRICE;
-    rates = { normal: microRatesOf([rate(price.input, price.per), rate(price.output, price.per), image]) };
-    if (price.longContext) rates.long = microRatesOf([rate(price.longContext.input, price.per), rate(price.longContext.output, price.per), image]);
+    rates = { normal: microRatesOf(bucketRates(price, false)) };
+    if (price.longContext) rates.long = microRatesOf(bucketRates(price, true));
     parsedRates.set(price, rates);
   }
   return rates;
 }
 
-function lookup(table: PriceTable, model: string, at: Date): ModelPrice {
+function lookup(table: PriceTable, model: string, at: Date, unknownModels?: UnknownModelPolicy, usage: Pick<AiUsage, 'inputChars' | 'outputChars'> = {}): { price: ModelPrice; provisional: boolean } {
   const price = priceOn(table, model, at);
-  if (!price) {
+  if (price) return { price, provisional: false };
+  const stand = unknownModels ? conservativePrice(table, model, usage, at, unknownModels) : undefined;
+  if (stand) return { price: stand, provisional: true };
+  {
     const known = [...new Set(table.models.map((m) => m.model))].join(', ');
     throw new PricingError('unknown-model', `no price for model "${model}" on ${at.toISOString().slice(0, 10)}; priced models: ${known}`);
   }
-  return price;
 }
 
-/** Cost of one call's usage on the day it happened, in integer micro-USD. Unknown models throw. */
-export function calculateAiCost(table: PriceTable, usage: AiUsage, at: Date): PricedUsage {
-  const price = lookup(table, usage.model, at);
-  const [input, output] =
-    price.unit === 'token' ? [usage.inputTokens, usage.outputTokens] : [usage.inputChars, usage.outputChars];
-  const [otherInput, otherOutput] =
-    price.unit === 'token' ? [usage.inputChars, usage.outputChars] : [usage.inputTokens, usage.outputTokens];
+/** Cost of one call's usage at one price entry, in integer micro-USD (every usage field billed at its rate). */
+export function priceWith(price: ModelPrice, usage: AiUsage): PricedUsage {
   // Any count in the other unit would be priced at $0: refuse the event instead.
-  if (otherInput !== undefined || otherOutput !== undefined) {
-    throw new PricingError('unit-mismatch', `${price.model} is priced per ${price.unit}; send input/output ${price.unit}s only`);
+  const foreign = foreignCounts(price.unit, usage);
+  if (foreign.length > 0) {
+    throw new PricingError('unit-mismatch', `${price.model} is priced per ${price.unit}; send ${price.unit} counts only (not ${foreign.join(', ')})`);
   }
   if (usage.images && !price.perImage) {
     throw new PricingError('no-image-price', `${price.model} has no per-image price; count images in its tokens`);
   }
-  const long = price.longContext !== undefined && (input ?? 0) > price.longContext.aboveInputUnits;
+  const long = price.longContext !== undefined && promptSizeOf(price.unit, usage) > price.longContext.aboveInputUnits;
   const parsed = ratesOf(price);
   const rates = long && parsed.long ? parsed.long : parsed.normal;
   return {
-    amountMicros: microsOf(rates, [input ?? 0, output ?? 0, usage.images ?? 0]),
+    amountMicros: microsOf(rates, bucketCounts(price.unit, usage)),
     price: { model: price.model, effectiveFrom: price.effectiveFrom, unit: price.unit, per: price.per },
     longContext: long,
   };
+}
+
+/**
+ * Cost of one call's usage on the day it happened, in integer micro-USD. An unknown model throws,
+ * or, given an `unknownModels` policy, is charged provisionally at a conservative stand-in's price.
+ */
+export function calculateAiCost(table: PriceTable, usage: AiUsage, at: Date, unknownModels?: UnknownModelPolicy): PricedUsage {
+  const { price, provisional } = lookup(table, usage.model, at, unknownModels, usage);
+  const priced = priceWith(price, usage);
+  return provisional ? { ...priced, provisional } : priced;
 }
 
 /** Characters per token assumed when only text length is known before a call. */
@@ -103,8 +106,9 @@ export interface EstimateInput {
  * Upper-bound cost of a call before making it: the prompt plus the maximum output. Text lengths
  * convert at 4 characters per token for token-priced models (and back), so this is an estimate.
  */
-export function estimateCost(table: PriceTable, input: EstimateInput, at: Date): number {
-  const price = lookup(table, input.model, at);
+export function estimateCost(table: PriceTable, input: EstimateInput, at: Date, unknownModels?: UnknownModelPolicy): number {
+  // An unknown model's stand-in is token-priced, like every current model.
+  const { price } = lookup(table, input.model, at, unknownModels);
   const toTokens = (chars?: number) => (chars === undefined ? undefined : Math.ceil(chars / CHARS_PER_TOKEN_ESTIMATE));
   const toChars = (tokens?: number) => (tokens === undefined ? undefined : tokens * CHARS_PER_TOKEN_ESTIMATE);
   const usage: AiUsage =
@@ -112,5 +116,5 @@ export function estimateCost(table: PriceTable, input: EstimateInput, at: Date):
       ? { model: input.model, inputTokens: input.inputTokens ?? toTokens(input.inputChars) ?? 0, outputTokens: input.maxOutputTokens ?? toTokens(input.maxOutputChars) ?? 0 }
       : { model: input.model, inputChars: input.inputChars ?? toChars(input.inputTokens) ?? 0, outputChars: input.maxOutputChars ?? toChars(input.maxOutputTokens) ?? 0 };
   if (input.images) usage.images = input.images;
-  return calculateAiCost(table, usage, at).amountMicros;
+  return priceWith(price, usage).amountMicros;
 }

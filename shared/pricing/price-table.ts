@@ -11,9 +11,15 @@ export const modelPriceSchema = z.strictObject({
   per: z.union([z.literal(1000), z.literal(1_000_000)]),
   input: decimal,
   output: decimal,
+  /** Audio input, when it costs more than text (token-priced models; absent: the input rate). */
+  audioInput: decimal.optional(),
+  /** Input read from a context cache, implicit or explicit (absent: the input rate, never less). */
+  cachedInput: decimal.optional(),
+  /** Cached audio input (absent: the audio input rate). */
+  cachedAudioInput: decimal.optional(),
   /** Higher rates for the whole request when the prompt is longer than the threshold. */
   longContext: z
-    .strictObject({ aboveInputUnits: z.number().int().positive(), input: decimal, output: decimal })
+    .strictObject({ aboveInputUnits: z.number().int().positive(), input: decimal, output: decimal, cachedInput: decimal.optional() })
     .optional(),
   /** Price of one input image, for models that bill images separately. */
   perImage: decimal.optional(),
@@ -45,6 +51,11 @@ export const priceTableSchema = z
       seen.add(key);
       if (p.cheaperAlternative && !table.models.some((m) => m.model === p.cheaperAlternative)) {
         ctx.addIssue({ code: 'custom', path: ['models', i, 'cheaperAlternative'], message: `${p.cheaperAlternative} has no price` });
+      }
+      if (p.unit === 'char') {
+        for (const field of ['audioInput', 'cachedInput', 'cachedAudioInput'] as const) {
+          if (p[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['models', i, field], message: 'token-priced models only' });
+        }
       }
     }
   });

@@ -89,7 +89,9 @@ function ledgerEntry(r: SpendRecord, now: Date): Record<string, unknown> {
     source: r.event.source,
     occurredAt: r.event.occurredAt,
     event: JSON.stringify(r.event),
-    ...(r.pricedWith ? { pricedWith: `${r.pricedWith.model}@${r.pricedWith.effectiveFrom}${r.pricedWith.longContext ? '+long-context' : ''}` } : {}),
+    ...(r.pricedWith ? { pricedWith: `${r.pricedWith.model}@${r.pricedWith.effectiveFrom}${r.pricedWith.longContext ? '+long-context' : ''}${r.pricedWith.provisional ? '+provisional' : ''}` } : {}),
+    // Found again by spend-corrections.ts once the model has a price (the field goes when re-priced).
+    ...(r.pricedWith?.provisional && r.usage ? { provisional: true, unpricedModel: r.usage.model } : {}),
     recordedAt: FieldValue.serverTimestamp(),
     [TTL_FIELD]: Timestamp.fromMillis(now.getTime() + SPEND_DEFAULTS.ledgerRetentionDays * 86_400_000),
   };

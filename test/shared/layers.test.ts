@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['reports'],
   ['publisher', 'throttle'],
   ['leasing', 'loadtest'],
+  ['genai'],
   ['index.ts'],
 ];
 
