@@ -1,8 +1,8 @@
-import { probeAlerts } from '../support/spend-helpers';
-import { expectScopedExactness, ledgerIds, waitForLedger, type AlertProbe } from '../support/scoped-spend-checks';
-import { configureScenarioBudgets, scenarioAgents, scenarioCosts, ScenarioPublishers } from '../support/scoped-spend-scenario';
+import { scenarioStack } from '../support/scenario-stack';
+import { expectScopedExactness, ledgerIds, waitForLedger } from '../support/scoped-spend-checks';
+import { scenarioAgents, scenarioCosts, ScenarioPublishers } from '../support/scoped-spend-scenario';
 import { governorCli } from '../support/governor-cli';
-import { startTestStack, waitFor, type TestStack } from '../support/test-stack';
+import { waitFor } from '../support/test-stack';
 
 /**
  * R1, R2 and R4 on the scoped path: 24 agents in three teams, with `agent:*` daily, `team:*`
@@ -14,19 +14,10 @@ describe('scoped budgets: exactness under redelivery, faults and a crash', () =>
   const copies = 3;
 
   describe('every event delivered three times', () => {
-    let stack: TestStack;
-    let alerts: AlertProbe;
-    beforeAll(async () => {
-      stack = await startTestStack({ functions: ['spend-aggregator'], functionEnv: { LOG_LEVEL: 'debug' } });
-      await configureScenarioBudgets(stack.db);
-      alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
-    });
-    afterAll(async () => {
-      await alerts?.close();
-      await stack?.close();
-    });
+    const s = scenarioStack({ functions: ['spend-aggregator'], functionEnv: { LOG_LEVEL: 'debug' } });
 
     it('counts each event once in each of its scopes and the fleet, and raises each alert once', async () => {
+      const { stack, alerts } = s;
       const agents = new ScenarioPublishers(stack.projectId);
       for (const cost of scenarioCosts(scenarioAgents())) agents.emit(cost, copies);
       expect(await agents.close()).toBe(agents.published.length * copies);
@@ -41,20 +32,11 @@ describe('scoped budgets: exactness under redelivery, faults and a crash', () =>
   });
 
   describe('20 % of handler calls failing (fault injection), every event delivered three times', () => {
-    let stack: TestStack;
-    let alerts: AlertProbe;
-    beforeAll(async () => {
-      stack = await startTestStack({ functions: ['spend-aggregator'], functionEnv: { GOVERNOR_FAULT_RATE: '0.2' } });
-      await configureScenarioBudgets(stack.db);
-      alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
-    });
-    afterAll(async () => {
-      await alerts?.close();
-      await stack?.close();
-    });
+    const s = scenarioStack({ functions: ['spend-aggregator'], functionEnv: { GOVERNOR_FAULT_RATE: '0.2' } });
 
     it('stays exact after retries: each event counted once in every scope, or all its copies dead-lettered', async () => {
-      const deadLetters = stack.collectDeadLetters(stack.topology.functions[0]!.subscription.deadLetterTopic);
+      const { stack, alerts } = s;
+      const deadLetters = stack.collectDeadLetters(stack.topology.functions.find((f) => f.name === 'spend-aggregator')!.subscription.deadLetterTopic);
       const agents = new ScenarioPublishers(stack.projectId);
       for (const cost of scenarioCosts(scenarioAgents())) agents.emit(cost, copies);
       await agents.close();
@@ -73,21 +55,12 @@ describe('scoped budgets: exactness under redelivery, faults and a crash', () =>
   });
 
   describe('a function killed (SIGKILL) mid-stream and restarted', () => {
-    let stack: TestStack;
-    let alerts: AlertProbe;
-    const governor = governorCli(() => stack.clientEnv);
-    beforeAll(async () => {
-      // The minute budget tick is the backstop for an alert the crash left raised but unpublished.
-      stack = await startTestStack({ functions: ['spend-aggregator', 'budget-evaluator'], schedules: true });
-      await configureScenarioBudgets(stack.db);
-      alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
-    });
-    afterAll(async () => {
-      await alerts?.close();
-      await stack?.close();
-    });
+    // The minute budget tick is the backstop for an alert the crash left raised but unpublished.
+    const s = scenarioStack({ functions: ['spend-aggregator', 'budget-evaluator'], schedules: true });
+    const governor = governorCli(() => s.stack.clientEnv);
 
     it('loses and double-counts nothing in any scope: Pub/Sub redelivers to the restarted function, the operator replays what it dead-lettered', async () => {
+      const { stack, alerts } = s;
       const agents = new ScenarioPublishers(stack.projectId);
       const costs = scenarioCosts(scenarioAgents());
       const half = costs.length / 2;

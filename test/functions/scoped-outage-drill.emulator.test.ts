@@ -1,9 +1,10 @@
+import type { Timestamp } from '@google-cloud/firestore';
 import { startEmulator, type EmulatorHandle } from '../../bin/stack/emulators';
 import { freePort } from '../../bin/stack/ports';
-import { expectScopedExactness, waitForLedger, type AlertProbe } from '../support/scoped-spend-checks';
-import { configureScenarioBudgets, scenarioAgents, scenarioCosts, ScenarioPublishers, type PlannedCost } from '../support/scoped-spend-scenario';
-import { probeAlerts } from '../support/spend-helpers';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { COLLECTIONS } from '../../shared/basics/collections';
+import { scenarioStack } from '../support/scenario-stack';
+import { expectScopedExactness, waitForLedger } from '../support/scoped-spend-checks';
+import { scenarioAgents, scenarioCosts, ScenarioPublishers, type PlannedCost } from '../support/scoped-spend-scenario';
 
 /** How long Firestore stays paused (the drill of issue 22). */
 const OUTAGE_MILLISECONDS = 20_000;
@@ -21,28 +22,26 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
  */
 describe('scoped budgets: a 20 s Firestore outage while agents spend', () => {
   let firestore: EmulatorHandle;
-  let stack: TestStack;
-  let alerts: AlertProbe;
   const sharedFirestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
-
-  beforeAll(async () => {
-    firestore = await startEmulator('firestore', { port: await freePort() });
-    // The stack, its functions and this file's clients all follow the variable (it takes
-    // precedence over any client setting).
-    process.env.FIRESTORE_EMULATOR_HOST = firestore.hostPort;
-    // The minute budget tick runs as deployed: the backstop for what an outage left undone.
-    stack = await startTestStack({ functions: ['spend-aggregator', 'budget-evaluator'], schedules: true });
-    await configureScenarioBudgets(stack.db);
-    alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
-  });
-  afterAll(async () => {
-    await alerts?.close();
-    await stack?.close();
-    await firestore?.stop();
-    process.env.FIRESTORE_EMULATOR_HOST = sharedFirestoreHost;
-  });
+  // The minute budget tick runs as deployed: the backstop for what an outage left undone.
+  const s = scenarioStack(
+    { functions: ['spend-aggregator', 'budget-evaluator'], schedules: true },
+    {
+      async before() {
+        firestore = await startEmulator('firestore', { port: await freePort() });
+        // The stack, its functions and this file's clients all follow the variable (it takes
+        // precedence over any client setting).
+        process.env.FIRESTORE_EMULATOR_HOST = firestore.hostPort;
+      },
+      async after() {
+        process.env.FIRESTORE_EMULATOR_HOST = sharedFirestoreHost;
+        await firestore?.stop();
+      },
+    },
+  );
 
   it('ends with every scope exact and each alert raised and published once', async () => {
+    const { stack, alerts } = s;
     const agents = new ScenarioPublishers(stack.projectId);
     const deadLetters = stack.collectDeadLetters(stack.topology.functions.find((f) => f.name === 'spend-aggregator')!.subscription.deadLetterTopic);
     const costs = scenarioCosts(scenarioAgents());
@@ -66,14 +65,19 @@ describe('scoped budgets: a 20 s Firestore outage while agents spend', () => {
       await sleep(SPEND_EVERY_MILLISECONDS);
     }
     await sleep(Math.max(0, pausedAt + OUTAGE_MILLISECONDS - Date.now()));
+    const spentDuring = agents.published.slice(quarter);
+    const resumedAt = Date.now();
     firestore.process.thaw();
 
-    // After: the last quarter; then the pipeline drains (Pub/Sub redelivers what was nacked).
+    // After: the last quarter; then the pipeline drains (handlers that waited on Firestore finish,
+    // Pub/Sub redelivers whatever failed or timed out).
     await spend(costs.slice(3 * quarter));
     await agents.close();
-    const counted = await waitForLedger(stack.db, agents.published, 120_000);
+    const counted = await waitForLedger(stack.db, agents.published, 120_000).finally(() => deadLetters.close());
     expect(counted).toHaveLength(costs.length);
-    await deadLetters.close();
+    // The outage was real: nothing spent during it could be recorded before Firestore resumed.
+    const recorded = await stack.db.getAll(...spentDuring.map((c) => stack.db.collection(COLLECTIONS.costEvents).doc(c.eventId)));
+    expect(recorded.filter((d) => (d.get('recordedAt') as Timestamp).toMillis() < resumedAt).map((d) => d.id)).toEqual([]);
     expect(deadLetters.messages.map((m) => m.attributes.eventId)).toEqual([]);
     // Up to a claim's 30 s plus the next minute tick, for an alert whose publication the outage interrupted.
     await expectScopedExactness(stack.db, alerts, counted, 100_000);
