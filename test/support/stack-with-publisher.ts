@@ -23,16 +23,18 @@ export function stackWithPublisher(options: Parameters<typeof startTestStack>[0]
     await publisher?.close();
     await stack?.close();
   });
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the stack starts in beforeAll: use it from a test or hook');
-    return value;
-  };
   return {
     get stack() {
-      return started(stack);
+      return startedInBeforeAll(stack);
     },
     get publisher() {
-      return started(publisher);
+      return startedInBeforeAll(publisher);
     },
   };
+}
+
+/** A value a beforeAll sets, read from a test or hook; a clear error when read before it ran. */
+export function startedInBeforeAll<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the stack starts in beforeAll: use it from a test or hook');
+  return value;
 }

@@ -28,7 +28,7 @@ export function testProjectId(): string {
  * The local stack on the run's shared emulators, in a project of its own, with the named
  * functions running under functions-framework behind the loopback-only preload.
  */
-export async function startTestStack(options: Pick<StackOptions, 'functions' | 'functionEnv' | 'mailCatcher' | 'secretManagerEndpoint' | 'dashboard' | 'deployedPackage'> = {}): Promise<TestStack> {
+export async function startTestStack(options: Pick<StackOptions, 'functions' | 'functionEnv' | 'mailCatcher' | 'secretManagerEndpoint' | 'dashboard' | 'deployedPackage' | 'schedules'> = {}): Promise<TestStack> {
   const pubsubHost = process.env.PUBSUB_EMULATOR_HOST;
   const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
   if (!pubsubHost || !firestoreHost) throw new Error('emulator hosts are not set: is this an *.emulator.test.ts file?');
