@@ -104,6 +104,6 @@ describe('spend-aggregator exactness (R1–R3)', () => {
       await new Promise((r) => setTimeout(r, 2000));
       expect((await readSpendTotals(stack.db, period())).DATABASE).toBe(500 * 7);
       expect(await countedEvents(stack.db, period())).toMatchObject({ shardEvents: 500, ledgerEntries: 500 });
-    });
+    }, 150_000); // waits up to 90 s for Pub/Sub to redeliver to the restarted function
   });
 });
