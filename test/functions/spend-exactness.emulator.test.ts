@@ -51,7 +51,7 @@ describe('spend-aggregator exactness (R1–R3)', () => {
       expect(stored.docs.every((d) => d.get('published') === true)).toBe(true);
       expect((await readFlags(stack.db, p)).budgets.AI_API_CALLS?.level).toBe('blocked');
       await alerts.close();
-    });
+    }, 150_000);
   });
 
   describe('20 % of handler calls failing (fault injection)', () => {
