@@ -55,7 +55,8 @@ describe('README agent examples, run against the stack', () => {
     expect(new Set(gemini.calls.map((c) => [c.model, c.apiKey].join(' ')))).toEqual(new Set(['gemini-2.5-flash readme-test-key']));
     // The throttle reader and spend guard examples record each call's usage; the publisher example
     // records 1,200 + 800 tokens of gemini-2.5-flash and $0.02 of STORAGE; measuring records no cost.
-    const recorders = runBlocks.filter((b) => /recordAiUsage\(\{ model: 'gemini-2.5-flash', inputTokens, outputTokens \}\)|reservation\.settle\(\{ inputTokens, outputTokens \}\)/.test(b.lines.join('\n')));
+    // Examples whose Gemini call is recorded: by the wrapper (governGenAI), by the manual path, or settled by the spend guard.
+    const recorders = runBlocks.filter((b) => /governGenAI\(|recordAiUsage\(\{ model: 'gemini-2.5-flash', inputTokens, outputTokens \}\)|reservation\.settle\(usage\)/.test(b.lines.join('\n')));
     // Examples that record fixed amounts: 1,200 + 800 tokens of gemini-2.5-flash, $0.02 of STORAGE.
     const count = (pattern: RegExp) => runBlocks.filter((b) => pattern.test(b.lines.join('\n'))).length;
     const fixedUsage = count(/recordAiUsage\(\{ model: 'gemini-2\.5-flash', inputTokens: 1200, outputTokens: 800 \}\)/);
