@@ -34,6 +34,8 @@ const CROSSINGS = Number(process.env.BENCH_CROSSINGS ?? 20);
 const HOT_RATE = Number(process.env.BENCH_HOT_RATE ?? 200);
 const HOT_EVENT_MICROS = 10_000;
 const TIMEOUT_MILLISECONDS = 1_200_000;
+// The stack's default 256 MB stopped answering with 10k agents' counters in one window.
+const FIRESTORE_HEAP = process.env.BENCH_FIRESTORE_HEAP ?? '3g';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   let flagWrites = 0;
   const stack = await startStack({
     projectId: PROJECT,
+    emulatorHeap: { firestore: FIRESTORE_HEAP },
     functions: ['spend-aggregator'],
     functionEnv: { GOVERNOR_STATS_INTERVAL_MILLISECONDS: '500' },
     onLine: (source, line) => {

@@ -12,6 +12,7 @@ import { registerScopedBudgetCommands, renderScopedLines, statusFilterOf } from 
 import { CliError } from './cli-context';
 import { parseScopedBudgetRequest, setScopedBudget } from '../../functions/common/operator/scoped-budget-actions';
 import { describeBudget } from '../../shared/budget/scoped-budget';
+import { tableLines } from './text-table';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -27,13 +28,12 @@ function renderStatus(status: BudgetStatus): string {
       b.alerts.map((a) => `${a.kind === 'forecast' ? 'forecast' : a.severity}`).join(',') || '-',
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const forecastNote = status.budgets.find((b) => b.forecast.status === 'insufficient-data')?.forecast;
   return [
     ...(status.budgets.length > 0
       ? [
           `Budgets for ${status.period} (UTC month), ${status.events} event${status.events === 1 ? '' : 's'}, config: ${status.configOrigin}${status.configRejected ? ` (stored config rejected: ${status.configRejected})` : ''}`,
-          ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')),
+          ...tableLines(rows),
           ...(forecastNote && forecastNote.status === 'insufficient-data' ? [`forecast: ${forecastNote.reason}; available from ${forecastNote.availableAt.toISOString()}`] : []),
         ]
       : []),

@@ -10,6 +10,7 @@ import { ReportError, topSpenders, TOP_DIMENSIONS, type ScopedBudgetLine, type S
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { CliError, operatorDeps, withCliContext } from './cli-context';
 import { jsonOption, printResult, type JsonFlag } from './json-output';
+import { tableLines } from './text-table';
 
 /** `--scope` and `--window` of `budget status`, validated before any connection. */
 export function statusFilterOf(opts: { scope?: string; window?: string }): ScopedStatusFilter {
@@ -28,10 +29,6 @@ function windowOption(text: string): BudgetWindow {
   return text as BudgetWindow;
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
-}
 
 /** The scoped lines of `budget status` as a table. */
 export function renderScopedLines(lines: readonly ScopedBudgetLine[]): string {
@@ -39,7 +36,7 @@ export function renderScopedLines(lines: readonly ScopedBudgetLine[]): string {
   for (const l of lines) {
     rows.push([l.budget, l.scope, `${l.window} ${l.windowId}`, formatUsd(l.spentMicros), formatUsd(l.budgetMicros), formatPercent(l.percent / 100), l.throttle, l.alerts.map((a) => a.severity).join(',') || '-']);
   }
-  return ['Scoped budgets (current windows):', ...table(rows)].join('\n');
+  return ['Scoped budgets (current windows):', ...tableLines(rows)].join('\n');
 }
 
 /** `budget list`, `budget remove`, `budget top`: the scoped budgets beside the fleet's monthly ones. */
@@ -96,7 +93,7 @@ export function registerScopedBudgetCommands(budget: Command): void {
             `Top ${top.by}s by spend, ${top.window} window (budgets: ${top.budgets.join(', ')}):`,
             ...(top.entries.length === 0
               ? ['  no spend yet in this window']
-              : table([['scope', 'spent', 'budget', '%', 'flag'], ...top.entries.map((e) => [e.scope, formatUsd(e.spentMicros), `${formatUsd(e.budgetMicros)} (${e.budget})`, formatPercent(e.percent / 100), e.throttle])])),
+              : tableLines([['scope', 'spent', 'budget', '%', 'flag'], ...top.entries.map((e) => [e.scope, formatUsd(e.spentMicros), `${formatUsd(e.budgetMicros)} (${e.budget})`, formatPercent(e.percent / 100), e.throttle])])),
           ].join('\n'),
         );
       });

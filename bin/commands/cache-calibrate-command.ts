@@ -4,13 +4,11 @@ import { calibrate, labelledPairSchema, type Calibration, type ThresholdRow } fr
 import { CliError } from './cli-context';
 import { readJsonItems } from './json-lines-file';
 import { jsonOption, printResult, type JsonFlag } from './json-output';
+import { tableLines } from './text-table';
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 
-function columns(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
+const columns = (rows: readonly (readonly string[])[]): string => tableLines(rows).join('\n');
 
 /** The sweep every 0.05 (and the recommended row), then the recommended threshold's categories. */
 function render(c: Calibration, defaultThreshold: number): string {

@@ -19,6 +19,8 @@ export interface StackOptions {
   projectId?: string;
   /** Emulator ports; 0 picks a free one. Ignored for emulators passed in `reuse`. */
   ports?: { pubsub?: number; firestore?: number };
+  /** Java heap caps (e.g. `2g`); default 256m each. Benchmarks with 10k+ documents per window need more. */
+  emulatorHeap?: { pubsub?: string; firestore?: string };
   /** Use already running emulators (`host:port`) instead of starting them. */
   reuse?: { pubsubHost: string; firestoreHost: string };
   /** Names of the functions to run; default all in the topology. */
@@ -140,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const reuse = options.reuse;
     const emulator = async (name: 'pubsub' | 'firestore'): Promise<string> =>
       reuse?.[`${name}Host`] ??
-      (await tracked(`${name}-emulator`, startEmulator(name, { port: options.ports?.[name] || (await freePort()), onLine: onLine(`${name}-emulator`), signal }), (e) => e.stop())).hostPort;
+      (await tracked(`${name}-emulator`, startEmulator(name, { port: options.ports?.[name] || (await freePort()), ...(options.emulatorHeap?.[name] ? { maxHeap: options.emulatorHeap[name] } : {}), onLine: onLine(`${name}-emulator`), signal }), (e) => e.stop())).hostPort;
     const mailOptions = options.mailCatcher === true ? {} : options.mailCatcher || undefined;
     const [pubsubHost, firestoreHost, secretManagerEndpoint, mailCatcher] = (await allStarted<unknown>([
       emulator('pubsub'),

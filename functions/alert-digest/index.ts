@@ -19,13 +19,16 @@ export function createAlertDigest(): HttpFunction {
   return pubsubConsumer({
     target: 'alertDigest',
     decode: decodeDigestTick,
-    async handle(tick) {
+    async handle(tick, message) {
       const d = await deps();
+      // A flush closes the window only of routes that have not emailed since it was asked for: a
+      // redelivered flush tick must not send a second email within a window.
+      const window = tick.flush ? { flushRequestedAt: message.publishTime ? Date.parse(message.publishTime) : d.now().getTime() } : {};
       let emails = 0;
       let alerts = 0;
       let failures = 0;
       for (const route of d.routing.routes) {
-        for (const outcome of await flushRoute(d, route, { ignoreWindow: tick.flush })) {
+        for (const outcome of await flushRoute(d, route, window)) {
           if (outcome.status === 'sent') {
             emails += 1;
             alerts += outcome.alerts;

@@ -43,10 +43,18 @@ const routeRef = (db: Firestore, routeId: string) => db.collection(COLLECTIONS.a
  * Decides, in one transaction, what happens to an alert on a route: already sent (a redelivery),
  * queued for the route's next email (one went out within the digest window, or one is being
  * sent), or sent now — together with whatever was queued — under a claim on the route.
+ * `flushRequestedAt`: an operator's flush asked at that time closes the window of a route whose
+ * last email went out before it — and only then, so a flush redelivered by Pub/Sub after the
+ * route has emailed again does not send a second email within the window.
  */
-export async function claimDelivery(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number): Promise<DeliveryDecision> {
+export async function claimDelivery(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number, flushRequestedAt?: number): Promise<DeliveryDecision> {
   for (;;) {
-    const decision = await claimOnExistingRoute(db, routeId, alert, windowMilliseconds, now);
+    const decision = await claimOnExistingRoute(db, routeId, alert, windowMilliseconds, now, flushRequestedAt).catch((error: unknown): typeof ROUTE_CHANGED => {
+      // Another claim changed the route between this one's read and its commit: decide again.
+      if ((error as { code?: number }).code === Status.FAILED_PRECONDITION) return ROUTE_CHANGED;
+      throw error;
+    });
+    if (decision === ROUTE_CHANGED) continue;
     if (decision !== ROUTE_MISSING) return decision;
     // Concurrent transactions that all read a *missing* document are not reliably serialized by
     // the Firestore emulator (firebase-tools#1628, #6758): a burst on a new route sent two emails.
@@ -60,8 +68,9 @@ export async function claimDelivery(db: Firestore, routeId: string, alert: Alert
 }
 
 const ROUTE_MISSING = Symbol('route-missing');
+const ROUTE_CHANGED = Symbol('route-changed');
 
-async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number): Promise<DeliveryDecision | typeof ROUTE_MISSING> {
+async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number, flushRequestedAt: number | undefined): Promise<DeliveryDecision | typeof ROUTE_MISSING> {
   const expireAt = Timestamp.fromMillis(now + ALERT_DELIVERY_DEFAULTS.retentionDays * 86_400_000);
   return db.runTransaction(async (tx) => {
     const routeSnap = await tx.get(routeRef(db, routeId));
@@ -75,7 +84,8 @@ async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert
       // A dead-lettered alert that arrives again was replayed on purpose (`dead-letters --replay`): fresh attempts.
       own = existing?.status === 'dead-lettered' ? { ...existing, status: 'queued', attempts: 0 } : (existing ?? { routeId, deliveryKey: deliveryKeyOf(alert), alert, status: 'queued', queuedAt: now, attempts: 0 });
     }
-    const windowOpen = route.lastSentAt !== undefined && now - route.lastSentAt < windowMilliseconds;
+    const flushed = flushRequestedAt !== undefined && (route.lastSentAt ?? 0) < flushRequestedAt;
+    const windowOpen = route.lastSentAt !== undefined && now - route.lastSentAt < windowMilliseconds && !flushed;
     const busy = (route.sendingUntil ?? 0) > now;
     if (windowOpen || busy) {
       // An alert already in an email being sent (a redelivery racing its sender) stays 'sending'.
@@ -93,7 +103,11 @@ async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert
     );
     const deliveries = [...(own ? [own] : []), ...queued.docs.map((d) => d.data() as DeliveryDoc).filter((d) => d.deliveryKey !== own?.deliveryKey)].slice(0, ALERT_DELIVERY_DEFAULTS.maxAlertsPerEmail);
     if (deliveries.length === 0) return { action: 'queued' };
-    tx.set(routeRef(db, routeId), { lastSentAt: now, sendingUntil: now + ALERT_DELIVERY_DEFAULTS.leaseMilliseconds }, { merge: true });
+    // The claim is conditional on the route as read: under load the emulator let two concurrent
+    // transactions that read the same route both commit a claim (three digests went out within one
+    // window on Node 24). A precondition on the update time is checked at commit, whatever the
+    // transaction isolation; the loser re-decides and finds the window open.
+    tx.update(routeRef(db, routeId), { lastSentAt: now, sendingUntil: now + ALERT_DELIVERY_DEFAULTS.leaseMilliseconds }, { lastUpdateTime: routeSnap.updateTime! });
     for (const d of deliveries) {
       tx.set(deliveryRef(db, routeId, d.deliveryKey), { ...d, status: 'sending', [TTL_FIELD]: expireAt });
     }

@@ -66,10 +66,13 @@ export async function applyScopeFlags(db: Firestore, instance: string, desired: 
       changes[budgetId] = { ...flag, configVersion };
       levels[budgetId] = flag.level;
     }
-    if (Object.keys(changes).length > 0) {
-      const merged = { ...current, ...changes };
-      const flagged = Object.values(merged).some((f) => levelNow(f, now) !== 'none');
-      tx.set(ref, { scope: instance, kind: kindOfInstance(instance), budgets: changes, flagged, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
+    const flagged = Object.values({ ...current, ...changes }).some((f) => levelNow(f, now) !== 'none');
+    // Written when a level changes, and when every raised flag's window has ended: otherwise the
+    // document would stay `flagged` and be re-read by every tick and config change forever.
+    if (Object.keys(changes).length > 0 || (doc?.get('flagged') === true && !flagged)) {
+      // An empty `budgets` map in a merge would replace the stored one (Firestore merges maps key by key, but sets an empty one).
+      const budgets = Object.keys(changes).length > 0 ? { budgets: changes } : {};
+      tx.set(ref, { scope: instance, kind: kindOfInstance(instance), ...budgets, flagged, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
     }
     return { status: 'written', changes, levels };
   });

@@ -28,9 +28,9 @@ export type RouteOutcome =
  * Delivers on one route: the given alert (or, from the digest tick, none) and whatever is queued
  * for the route goes out as one email, unless the route emailed within its digest window.
  */
-export async function deliverOnRoute(deps: RouteDeliveryDeps, route: AlertRoute, alert: Alert | undefined, options: { ignoreWindow?: boolean } = {}): Promise<RouteOutcome> {
+export async function deliverOnRoute(deps: RouteDeliveryDeps, route: AlertRoute, alert: Alert | undefined, options: WindowOptions = {}): Promise<RouteOutcome> {
   const windowMilliseconds = options.ignoreWindow ? 0 : deps.routing.digestWindowSeconds * 1000;
-  const decision = await claimDelivery(deps.db, route.id, alert, windowMilliseconds, deps.now().getTime());
+  const decision = await claimDelivery(deps.db, route.id, alert, windowMilliseconds, deps.now().getTime(), options.flushRequestedAt);
   if (decision.action !== 'send') return { status: decision.action };
   const { deliveries } = decision;
   const rendered = renderAlertEmail(
@@ -73,15 +73,24 @@ export async function deadLetterDeliveries(deps: RouteDeliveryDeps, deliveries: 
   }
 }
 
+/**
+ * How the digest window applies: `ignoreWindow` not at all; `flushRequestedAt` (an operator's
+ * flush, the time it was published) not to a route that has not emailed since.
+ */
+export interface WindowOptions {
+  ignoreWindow?: boolean;
+  flushRequestedAt?: number;
+}
+
 /** Sends everything queued on a route, in as many emails as it takes (the digest tick). */
-export async function flushRoute(deps: RouteDeliveryDeps, route: AlertRoute, options: { ignoreWindow?: boolean } = {}): Promise<RouteOutcome[]> {
+export async function flushRoute(deps: RouteDeliveryDeps, route: AlertRoute, options: WindowOptions = {}): Promise<RouteOutcome[]> {
   const outcomes: RouteOutcome[] = [];
-  let ignoreWindow = options.ignoreWindow ?? false;
+  let window = options;
   for (;;) {
-    const outcome = await deliverOnRoute(deps, route, undefined, { ignoreWindow });
+    const outcome = await deliverOnRoute(deps, route, undefined, window);
     if (outcome.status !== 'queued' && outcome.status !== 'duplicate') outcomes.push(outcome);
     if (outcome.status !== 'sent') return outcomes;
     // A full email left more behind: send it now rather than a window later.
-    ignoreWindow = true;
+    window = { ignoreWindow: true };
   }
 }

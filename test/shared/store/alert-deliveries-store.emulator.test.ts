@@ -50,6 +50,32 @@ describe('alert deliveries store (Firestore emulator)', () => {
       expect(decisions.filter((d) => d.action === 'queued')).toHaveLength(19);
     });
 
+    it('lets exactly one of a burst of claims on an existing route send, each from its own clock reading', async () => {
+      // The alert-notifier burst on Node 24 under load: 100 claims, the route already there, with
+      // `now` read at slightly different moments by each; three digests once went out in one window.
+      const r = nextRoute();
+      const first = await claimDelivery(db, r, budgetAlert(), 0, 0);
+      if (first.action !== 'send') throw new Error('expected send');
+      await recordSent(db, r, first.deliveries, '<m0@x>', 0);
+      const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => claimDelivery(db, r, budgetAlert(), MINUTE, MINUTE + i)));
+      expect(decisions.filter((d) => d.action === 'send')).toHaveLength(1);
+      expect(decisions.filter((d) => d.action === 'queued')).toHaveLength(99);
+    });
+
+    it('lets a flush close the window only of a route that has not emailed since the flush was asked for', async () => {
+      const r = nextRoute();
+      const first = await claimDelivery(db, r, budgetAlert(), MINUTE, 0);
+      if (first.action !== 'send') throw new Error('expected send');
+      await recordSent(db, r, first.deliveries, '<m1@x>', 1000);
+      const waiting = budgetAlert();
+      expect(await claimDelivery(db, r, waiting, MINUTE, 2000)).toEqual({ action: 'queued' });
+      // A flush asked before the last email (a redelivered flush tick): the window still holds.
+      expect(await claimDelivery(db, r, undefined, MINUTE, 3000, 500)).toEqual({ action: 'queued' });
+      // A flush asked after it sends what is queued at once.
+      const flushed = await claimDelivery(db, r, undefined, MINUTE, 3000, 2500);
+      expect(flushed.action === 'send' && flushed.deliveries.map((d) => d.alert.alertId)).toEqual([waiting.alertId]);
+    });
+
     it('caps one email at maxAlertsPerEmail alerts, oldest first', async () => {
       const r = nextRoute();
       const held = await claimDelivery(db, r, securityAlert(), MINUTE, 0);
