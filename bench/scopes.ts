@@ -35,7 +35,7 @@ const HOT_RATE = Number(process.env.BENCH_HOT_RATE ?? 200);
 const HOT_EVENT_MICROS = 10_000;
 const TIMEOUT_MILLISECONDS = 1_200_000;
 // The stack's default 256 MB stopped answering with 10k agents' counters in one window.
-const FIRESTORE_HEAP = process.env.BENCH_FIRESTORE_HEAP ?? '3g';
+const FIRESTORE_HEAP = process.env.BENCH_FIRESTORE_HEAP ?? '10g';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

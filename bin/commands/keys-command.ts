@@ -23,7 +23,7 @@ export function registerKeysCommand(program: Command): void {
               : status
                   .map((s) =>
                     [
-                      `${s.secret}: every ${hours(s.settings.periodHours * 3_600_000)}, grace ${hours(s.settings.graceHours * 3_600_000)}, keep ${s.settings.retention}; next rotation ${s.nextRotationAt ?? 'now'}${s.due ? ' (due)' : ''}`,
+                      s.problem ? `${s.secret}: ${s.problem}` : `${s.secret}: every ${hours(s.settings.periodHours * 3_600_000)}, grace ${hours(s.settings.graceHours * 3_600_000)}, keep ${s.settings.retention}; next rotation ${s.nextRotationAt ?? 'now'}${s.due ? ' (due)' : ''}`,
                       ...s.versions.map((v) => `  v${v.version}  ${v.state.padEnd(9)}  age ${hours(v.ageHours * 3_600_000)}`),
                     ].join('\n'),
                   )

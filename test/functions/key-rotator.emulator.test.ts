@@ -115,6 +115,17 @@ describe('key-rotator with Secret Manager (real client, in-process server)', () 
     expect(status.find((s) => s.secret === 'grace-key')?.versions.slice(0, 2).map((v) => `${v.version}:${v.state}`)).toEqual(['2:ENABLED', '1:DISABLED']);
   }, 60_000);
 
+  it('reports a configured secret missing from Secret Manager by name, beside the others, instead of failing', async () => {
+    await updateRotationConfig(stack.db, (c) => ({ secrets: { ...c.secrets, 'never-created': { periodHours: 24, graceHours: 1, retention: 3 } } }));
+    const text = await governor('keys', 'status');
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toContain('never-created: secret never-created does not exist in project');
+    expect(text.stdout).toMatch(/writer-api-key: every 24\.00 h/);
+    const status = JSON.parse((await governor('keys', 'status', '--json')).stdout) as { secret: string; problem?: string; versions: unknown[] }[];
+    expect(status.find((s) => s.secret === 'never-created')).toMatchObject({ versions: [], problem: expect.stringContaining('gcloud secrets create never-created') });
+    await updateRotationConfig(stack.db, (c) => ({ secrets: Object.fromEntries(Object.entries(c.secrets).filter(([name]) => name !== 'never-created')) }));
+  });
+
   it('never leaves zero enabled versions when a rotation crashes between adding and disabling', async () => {
     await createSecret('crash-key');
     // Due after a second, retired at once (no grace): the crash is the only thing in the way.

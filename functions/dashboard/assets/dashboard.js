@@ -147,7 +147,8 @@
           button.disabled = true;
           post('api/keys/rotate', { secret: k.secret }).finally(() => (button.disabled = false));
         });
-        const versions = k.versions.filter((v) => v.state !== 'DESTROYED').map((v) => 'v' + v.version + ' ' + v.state.toLowerCase()).join(', ');
+        // A configured secret missing from Secret Manager says so in place of its versions.
+        const versions = k.problem || k.versions.filter((v) => v.state !== 'DESTROYED').map((v) => 'v' + v.version + ' ' + v.state.toLowerCase()).join(', ');
         return row([k.secret, versions, k.due ? 'due now' : k.nextRotationAt ? time(k.nextRotationAt) : '–', button]);
       }),
       'no secret has rotation settings',
