@@ -15,6 +15,8 @@ export { createThrottleReader, ThrottleReader, THROTTLE_READER_DEFAULTS } from '
 export type { ThrottleReaderOptions, FailMode, ReaderState, ThrottleReason } from './throttle/throttle-reader';
 export type { Attribution } from './contracts/attribution';
 export type { ThrottleLevel } from './budget/thresholds';
+export { PlanRefusedError } from './budget/call-plan';
+export type { CallPlan } from './budget/call-plan';
 export { PRICE_TABLE, calculateAiCost, estimateCost, infrastructureCost, PricingError } from './pricing';
 export type { EstimateInput, PricedUsage } from './pricing';
 export { createSpendGuard, SpendGuard } from './leasing/spend-guard';

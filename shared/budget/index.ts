@@ -16,3 +16,7 @@ export { windowOf, BUDGET_WINDOWS } from './budget-window';
 export type { BudgetWindow, WindowSpan } from './budget-window';
 export { periodOf, parsePeriodId } from '../basics/period';
 export { formatUsd } from '../basics/money';
+export { ladderSchema, LADDER_ACTIONS, defaultDowngrades, ladderStepAt, describeLadder } from './degrade-ladder';
+export type { Ladder, LadderInput, LadderStep, LadderAction, StepEffect } from './degrade-ladder';
+export { PlanRefusedError, unrestrictedPlan } from './call-plan';
+export type { CallPlan, CallPlanner } from './call-plan';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COST_CATEGORIES, type CostCategory } from '../contracts/vocabulary';
 import { BUDGET_MODES } from './budget-mode';
+import { describeLadder, ladderSchema } from './degrade-ladder';
 import { BUDGET_WINDOWS, isTimeZone, windowOf, type BudgetWindow, type WindowSpan } from './budget-window';
 import { formatScope, parseScope, ScopeError, scopeInstanceOf, type Scope, type SpendSubject } from './scope';
 
@@ -25,6 +26,10 @@ export const scopedBudgetSchema = z.strictObject({
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris').default('UTC'),
   amountMicros: z.number().int().positive().max(1_000_000_000_000_000),
   mode: z.enum(BUDGET_MODES).default('soft'),
+  /** Steps at fractions of the budget: prefer the cache, downgrade models, cache only, block (degrade-ladder.ts). */
+  ladder: ladderSchema.optional(),
+  /** Evaluated and recorded (alerts marked shadow, flags visible in status) but never enforced. */
+  shadow: z.boolean().optional(),
 });
 export type ScopedBudget = z.infer<typeof scopedBudgetSchema>;
 export type ScopedBudgetInput = z.input<typeof scopedBudgetSchema>;
@@ -76,5 +81,6 @@ export function budgetInstancesFor(budgets: readonly ScopedBudget[], subject: Sp
 export function describeBudget(budget: ScopedBudget): string {
   const window: Record<BudgetWindow, string> = { hour: 'hourly', day: 'daily', week: 'weekly', month: 'monthly' };
   const zone = budget.timezone === 'UTC' ? '' : ` (${budget.timezone})`;
-  return `${formatScope(scopeOf(budget))} ${window[budget.window]}${zone}, ${budget.category ?? 'all categories'}, $${(budget.amountMicros / 1e6).toFixed(2)}, ${budget.mode}`;
+  const ladder = budget.ladder ? `, ladder ${describeLadder(budget.ladder)}` : '';
+  return `${formatScope(scopeOf(budget))} ${window[budget.window]}${zone}, ${budget.category ?? 'all categories'}, $${(budget.amountMicros / 1e6).toFixed(2)}, ${budget.mode}${ladder}${budget.shadow ? ', shadow' : ''}`;
 }

@@ -4,6 +4,7 @@ import { ratioOf } from './evaluate-budgets';
 import { counterKeyOf, type BudgetInstance } from './scoped-budget';
 import { BUDGET_THRESHOLDS, throttleRank, type Threshold, type ThrottleLevel } from './thresholds';
 import type { SpendView } from './spend-view';
+import { ladderStepAt, type StepEffect } from './degrade-ladder';
 
 /** A scoped budget instance's state in its window: the same thresholds as the fleet's budgets. */
 export interface ScopedState extends BudgetInstance {
@@ -12,12 +13,20 @@ export interface ScopedState extends BudgetInstance {
   ratio: number;
   crossed: readonly Threshold[];
   throttle: ThrottleLevel;
+  /** The ladder step in force, if the budget has a ladder and the spend reached its first step. */
+  step: StepEffect | undefined;
 }
 
 export function evaluateScoped(instance: BudgetInstance, spentMicros: number): ScopedState {
   const ratio = ratioOf(spentMicros, instance.budget.amountMicros);
   const crossed = BUDGET_THRESHOLDS.filter((t) => ratio >= t.ratio);
-  return { ...instance, counterKey: counterKeyOf(instance.budget.id, instance.instance, instance.window.id), spentMicros, ratio, crossed, throttle: crossed.at(-1)?.throttle ?? 'none' };
+  const step = ladderStepAt(instance.budget.ladder, ratio, instance.budget.shadow === true);
+  return { ...instance, counterKey: counterKeyOf(instance.budget.id, instance.instance, instance.window.id), spentMicros, ratio, crossed, throttle: crossed.at(-1)?.throttle ?? 'none', step };
+}
+
+/** The index of a state's step in force, -1 below the first step (or without a ladder). */
+export function stepIndexOf(step: { index: number } | null | undefined): number {
+  return step ? step.index : -1;
 }
 
 /**
@@ -56,6 +65,7 @@ export function scopedAlertsFor(state: ScopedState, raisedAt: Date): BudgetAlert
     window: budget.window,
     windowId: window.id,
     windowEnd: window.end.toISOString(),
+    ...(budget.shadow ? { shadow: true } : {}),
   }));
 }
 
@@ -81,6 +91,8 @@ export interface ScopedGateInput {
   now: number;
   /** The level this instance saw stored under the config in force ('none' when it saw none). */
   flagLevel: (counterKey: string) => ThrottleLevel;
+  /** The ladder step index this instance saw stored under the config in force (-1: none; absent: ladders not followed). */
+  flagStep?: (counterKey: string) => number;
   alertKnown: (alertId: string) => boolean;
   options?: Partial<ScopedGateOptions>;
 }
@@ -110,7 +122,8 @@ export function scopedCountersToEvaluate(input: ScopedGateInput): ScopedGateDeci
     const estimate = input.view.estimateMicros(key) ?? input.view.ownMicros(key);
     const margin = Math.max(o.marginRatio * inst.budget.amountMicros, o.foreignRateFactor * input.view.foreignRate(key) * o.maxReadAgeMilliseconds);
     const state = evaluateScoped(inst, Math.ceil(estimate + margin));
-    if (throttleRank(state.throttle) > throttleRank(input.flagLevel(key)) || state.crossed.some((t) => !input.alertKnown(scopedAlertIdOf(inst.budget.id, inst.instance, inst.window.id, t.ratio)))) {
+    const stepRises = input.flagStep !== undefined && stepIndexOf(state.step) > input.flagStep(key);
+    if (stepRises || throttleRank(state.throttle) > throttleRank(input.flagLevel(key)) || state.crossed.some((t) => !input.alertKnown(scopedAlertIdOf(inst.budget.id, inst.instance, inst.window.id, t.ratio)))) {
       decision.near.push(inst);
       continue;
     }

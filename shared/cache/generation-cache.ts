@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import { OptionsError } from '../contracts/validation-error';
+import { PlanRefusedError, type CallPlan } from '../budget/call-plan';
 import { PRICE_TABLE } from '../pricing/price-data';
 import type { PriceTable } from '../pricing/price-table';
 import { generationCostMicros, PricingError } from './avoided-cost';
@@ -22,6 +23,8 @@ export interface SemanticOptions {
   threshold?: number;
   /** Nearest vectors tried per lookup (a candidate whose answer expired is skipped). */
   maxCandidates?: number;
+  /** The looser similarity accepted while a degrade ladder says prefer-cache (default: `threshold` − 0.1, at least 0.5). */
+  preferCacheThreshold?: number;
 }
 
 export interface GenerationCacheOptions extends ResponseCacheOptions {
@@ -36,6 +39,12 @@ export interface WrapOptions<T> {
   costMicros?: number | ((value: T) => number | undefined);
   /** Whether an answer may be stored (e.g. not a blocked or empty one). */
   cacheIf?: (value: T) => boolean;
+  /**
+   * The call's plan under the degrade ladders (`reader.plan({ category, model })`): prefer-cache
+   * takes any stored answer (a looser semantic match) before computing, cache-only and a block
+   * refuse with PlanRefusedError when there is none, a downgrade computes with the plan's model.
+   */
+  plan?: CallPlan;
 }
 
 /** What `reject` did: the answer ids of the asking prompt and of the reused answer it refused. */
@@ -61,6 +70,7 @@ export class GenerationCache extends ResponseCache {
   private readonly embedder: Embedder | undefined;
   private readonly index: VectorIndex | undefined;
   private readonly threshold: number;
+  private readonly preferCacheThreshold: number;
   private readonly maxCandidates: number;
   private readonly priceTable: PriceTable;
   private readonly unpricedModels = new Set<string>();
@@ -77,6 +87,8 @@ export class GenerationCache extends ResponseCache {
     this.threshold = semantic?.threshold ?? this.embedder?.defaultThreshold ?? 1;
     this.maxCandidates = semantic?.maxCandidates ?? SEMANTIC_DEFAULTS.maxCandidates;
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`semantic.threshold must be in (0, 1], got ${this.threshold}`);
+    this.preferCacheThreshold = semantic?.preferCacheThreshold ?? Math.min(this.threshold, Math.max(0.5, this.threshold - 0.1));
+    if (!(this.preferCacheThreshold > 0 && this.preferCacheThreshold <= this.threshold)) throw new RangeError(`semantic.preferCacheThreshold must be in (0, threshold], got ${this.preferCacheThreshold}`);
     this.negatives = new NegativePairs(this.store.l2);
     // The word list behind salient signatures takes ~0.1 s to load: off the first lookup's path.
     if (semantic) setImmediate(() => isCommonWord('a')).unref();
@@ -91,10 +103,18 @@ export class GenerationCache extends ResponseCache {
    * A stored answer for this request, or `fn()`'s (stored for the next caller). Never reuses an
    * answer across models, system prompts, sampling parameters, other params or tenants.
    */
-  async wrapGenerate<T>(request: GenerateRequest, fn: () => Promise<T> | T, options: WrapOptions<T> = {}): Promise<T> {
-    const r = parseGenerateRequest(request);
+  async wrapGenerate<T>(request: GenerateRequest, fn: (call: { model: string }) => Promise<T> | T, options: WrapOptions<T> = {}): Promise<T> {
+    const asked = parseGenerateRequest(request);
+    const plan = options.plan;
+    if (plan && (plan.preferCache || plan.cacheOnly || plan.blocked)) {
+      const stored = await this.anyStored(asked, plan.preferCache ? this.preferCacheThreshold : this.threshold);
+      if (stored) return stored.value as T;
+      if (plan.blocked) throw new PlanRefusedError('blocked', plan);
+      if (plan.cacheOnly) throw new PlanRefusedError('cache-only', plan);
+    }
+    const r = plan && plan.model !== asked.model ? { ...asked, model: plan.model } : asked;
     const id = entryIdOf(r.namespace ?? DEFAULT_NAMESPACE, exactKeyOf(r));
-    const entry = await this.resolve(id, fn, { tags: r.tags ?? [], model: r.model, costMicros: options.costMicros ?? ((v: T) => this.priceOf(r, v)), ...(options.cacheIf ? { cacheIf: options.cacheIf } : {}) }, this.semanticHooks(r));
+    const entry = await this.resolve(id, () => fn({ model: r.model }), { tags: r.tags ?? [], model: r.model, costMicros: options.costMicros ?? ((v: T) => this.priceOf(r, v)), ...(options.cacheIf ? { cacheIf: options.cacheIf } : {}) }, this.semanticHooks(r));
     return entry.value as T;
   }
 
@@ -198,6 +218,19 @@ export class GenerationCache extends ResponseCache {
     };
   }
 
+  /** A stored answer for the request as asked, exact or at least `minSimilarity` similar; counted as one lookup. */
+  private async anyStored(r: GenerateRequest, minSimilarity: number): Promise<CacheEntry | undefined> {
+    const id = entryIdOf(r.namespace ?? DEFAULT_NAMESPACE, exactKeyOf(r));
+    const exact = await this.store.read(id);
+    if (exact) {
+      this.outcome(exact.tier, exact.entry);
+      return exact.entry;
+    }
+    const similar = this.index ? (await this.semanticMatch(r, id, undefined, minSimilarity))?.entry : undefined;
+    this.outcome(similar ? 'semantic' : 'miss', similar);
+    return similar;
+  }
+
   private async semanticLookup(r: GenerateRequest, embed: () => Promise<number[] | undefined>): Promise<CacheEntry | undefined> {
     const t0 = performance.now();
     const variant = entryIdOf(r.namespace ?? DEFAULT_NAMESPACE, exactKeyOf(r));
@@ -208,11 +241,11 @@ export class GenerationCache extends ResponseCache {
   }
 
   /** The nearest live answer of the same partition that was not rejected for this prompt. */
-  private async semanticMatch(r: GenerateRequest, variant: string, embed?: () => Promise<number[] | undefined>): Promise<{ entry: CacheEntry; entryId: string } | undefined> {
+  private async semanticMatch(r: GenerateRequest, variant: string, embed?: () => Promise<number[] | undefined>, minSimilarity = this.threshold): Promise<{ entry: CacheEntry; entryId: string } | undefined> {
     const vector = await (embed ?? this.semanticHooks(r).embed)?.();
     if (!vector) return undefined;
     try {
-      const matches = await this.index!.nearest({ partition: partitionOf(r, this.embedder!), vector, minSimilarity: this.threshold, limit: this.maxCandidates });
+      const matches = await this.index!.nearest({ partition: partitionOf(r, this.embedder!), vector, minSimilarity, limit: this.maxCandidates });
       const rejected = matches.length ? await this.negatives.of(variant) : new Set<string>();
       const dangling: string[] = [];
       let found: { entry: CacheEntry; entryId: string } | undefined;

@@ -34,6 +34,8 @@ export const budgetAlertSchema = z.strictObject({
   window: z.enum(['hour', 'day', 'week', 'month']).optional(),
   windowId: z.string().min(1).optional(),
   windowEnd: z.iso.datetime({ offset: true }).optional(),
+  /** Raised by a budget in shadow mode: what it would have done; nothing was enforced. */
+  shadow: z.boolean().optional(),
 });
 export type BudgetAlert = z.infer<typeof budgetAlertSchema>;
 

@@ -1,12 +1,14 @@
 import type { CostCategory, ThrottleLevel } from '../contracts/vocabulary';
 
-/** A governed call refused before it was made: the throttle flag of its category says stop. */
+/** A governed call refused before it was made: the throttle flag of its category (or a ladder's block step) says stop. */
 export class BudgetBlockedError extends Error {
   override readonly name = 'BudgetBlockedError';
   constructor(
     readonly category: CostCategory,
     readonly level: ThrottleLevel,
+    /** Which budget blocked, in words (from the reader's plan), when known. */
+    readonly reason?: string,
   ) {
-    super(`${category} is ${level} by its budget (or the total's): the call was not made`);
+    super(reason ? `${category} call blocked by ${reason}: the call was not made` : `${category} is ${level} by its budget (or the total's): the call was not made`);
   }
 }

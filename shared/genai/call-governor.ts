@@ -1,6 +1,7 @@
 import type { Reservation } from '../leasing/reservation';
 import { calculateAiCost, CHARS_PER_TOKEN_ESTIMATE, type EstimateInput } from '../pricing/ai-cost';
 import { BudgetBlockedError } from './budget-blocked-error';
+import { PlanRefusedError, type CallPlan } from '../budget/call-plan';
 import { CallCharge } from './call-charge';
 import { charsOf, estimateOf } from './call-estimate';
 import type { ResolvedGovernOptions } from './genai-options';
@@ -26,14 +27,19 @@ export class CallGovernor {
 
   generateContent(models: Models, params: GenerateContentParameters): Promise<GenerateContentResponse> {
     return settled(() => {
-      const model = modelNameOf(params.model);
+      const { plan, effective } = this.planned(params);
+      const model = modelNameOf(effective.model);
       const usage = (r: GenerateContentResponse) => usageOf(r.usageMetadata);
-      const run = () => this.unary('generateContent', model, estimateOf(model, params, this.o.estimate), () => models.generateContent(params), usage);
-      return this.o.cache && cacheable(params) ? this.throughCache(model, params, run, usage) : run();
+      const run = () => this.unary('generateContent', model, estimateOf(model, effective, this.o.estimate), () => models.generateContent(effective), usage);
+      const go = () => (this.o.cache && cacheable(effective) ? this.throughCache(model, effective, run, usage) : run());
+      return plan ? this.obey(plan, [params, effective], go) : go();
     });
   }
 
-  async generateContentStream(models: Models, params: GenerateContentParameters): Promise<AsyncGenerator<GenerateContentResponse>> {
+  async generateContentStream(models: Models, asked: GenerateContentParameters): Promise<AsyncGenerator<GenerateContentResponse>> {
+    const { plan, effective: params } = this.planned(asked);
+    // A stream is never cached: under cache-only (or a block) it is refused.
+    if (plan) await this.obey(plan, [], async () => undefined);
     const model = modelNameOf(params.model);
     const started = this.begin('generateContentStream', model, estimateOf(model, params, this.o.estimate));
     const charge = started instanceof CallCharge ? started : await started;
@@ -48,14 +54,41 @@ export class CallGovernor {
   }
 
   /** Embeddings report no usage on the Gemini API: their input is charged as estimated from its text. */
-  embedContent(models: Models, params: EmbedContentParameters): Promise<EmbedContentResponse> {
+  embedContent(models: Models, asked: EmbedContentParameters): Promise<EmbedContentResponse> {
     return settled(() => {
+      const { plan, effective: params } = this.planned(asked);
       const model = modelNameOf(params.model);
       const inputTokens = Math.ceil(charsOf(params.contents) / CHARS_PER_TOKEN_ESTIMATE);
       const usage = () => ({ inputTokens });
       const run = () => this.unary('embedContent', model, { model, inputTokens, maxOutputTokens: 0 }, () => models.embedContent(params), usage);
-      return this.o.cache && cacheable(params) ? this.throughCache(model, params, run, usage) : run();
+      const go = () => (this.o.cache && cacheable(params) ? this.throughCache(model, params, run, usage) : run());
+      return plan ? this.obey(plan, [asked, params], go) : go();
     });
+  }
+
+  /** The reader's plan for a call (none without a planner), and the parameters it calls with (the downgraded model). */
+  private planned<P extends { model: string }>(params: P): { plan: CallPlan | undefined; effective: P } {
+    const plan = this.o.throttle?.plan?.({ category: this.o.category, model: modelNameOf(params.model) });
+    if (!plan || plan.model === modelNameOf(params.model)) return { plan, effective: params };
+    return { plan, effective: { ...params, model: plan.model } };
+  }
+
+  /**
+   * Follows a plan: under prefer-cache, cache-only or a block, a cached answer to the request as
+   * asked (a better model's) or as downgraded comes first; without one, cache-only and a block
+   * refuse with the deciding budget named, and anything else calls `go`.
+   */
+  private async obey<R extends object>(plan: CallPlan, asked: readonly { model: string; config?: object }[], go: () => Promise<R | undefined>): Promise<R> {
+    if (plan.preferCache || plan.cacheOnly || plan.blocked) {
+      for (const params of new Set(asked)) {
+        if (!this.o.cache || !cacheable(params)) continue;
+        const stored = await this.o.cache.get<StoredResponse>(CACHE_NAMESPACE, requestKey(params));
+        if (stored) return rehydrate(stored) as R;
+      }
+      if (plan.blocked) throw new BudgetBlockedError(this.o.category, 'blocked', plan.reason);
+      if (plan.cacheOnly) throw new PlanRefusedError('cache-only', plan);
+    }
+    return (await go()) as R;
   }
 
   /** One request, one answer: charged with the answer's usage, released when the request fails. */

@@ -1,4 +1,5 @@
 import type { CostCategory, ThrottleLevel } from '../contracts/vocabulary';
+import type { CallPlan } from '../budget/call-plan';
 import { COST_CATEGORIES } from '../contracts/vocabulary';
 import { OptionsError } from '../contracts/validation-error';
 import type { ResponseCache } from '../cache/response-cache';
@@ -12,6 +13,8 @@ import type { EstimateDefaults } from './call-estimate';
 /** What the wrapper asks of a throttle reader (a ThrottleReader, or anything answering from memory). */
 export interface ThrottleAnswer {
   throttleLevel(category: CostCategory): ThrottleLevel;
+  /** The call's plan under the degrade ladders (ThrottleReader.plan); without it, ladders are not followed. */
+  plan?(call: { category: CostCategory; model: string }): CallPlan;
 }
 
 export interface GovernGenAIOptions {

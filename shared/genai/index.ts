@@ -3,6 +3,7 @@ export { governGenAI } from './govern-genai';
 export { GOVERN_GENAI_DEFAULTS } from './genai-options';
 export type { GovernGenAIOptions, ThrottleAnswer } from './genai-options';
 export { BudgetBlockedError } from './budget-blocked-error';
+export { PlanRefusedError } from '../budget/call-plan';
 export { usageOf, modelNameOf } from './usage-from-response';
 export type { CallUsage } from './usage-from-response';
 // The prices in force (built-in + added with `governor prices add`), for a guard's or the wrapper's `priceTable`.

@@ -1,6 +1,7 @@
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
 import { kindOfInstance } from '../budget/scope';
 import { throttleRank, type ThrottleLevel } from '../budget/thresholds';
+import type { StepEffect } from '../budget/degrade-ladder';
 import { COLLECTIONS, CONFIG_DOCS } from '../basics/collections';
 
 /** One scoped budget's flag on its scope instance's document. */
@@ -18,6 +19,10 @@ export interface ScopeFlag {
   setAt: string;
   /** Update time (ms) of the budget config the level was decided under. */
   configVersion: number;
+  /** The degrade-ladder step in force (null: below the first step; absent: no ladder, or stored before ladders). */
+  step?: StepEffect | null;
+  /** A shadow budget's flag: recorded for status and the dashboard, ignored by the agents' readers. */
+  shadow?: boolean;
 }
 
 /** `governor_scope_flags/<scope instance>`: the flags of every scoped budget of that instance. */
@@ -38,7 +43,19 @@ export function levelNow(flag: ScopeFlag | undefined, now: number): ThrottleLeve
   return flag && flag.windowEnd > now ? flag.level : 'none';
 }
 
-export type ScopeFlagOutcome = { status: 'written'; changes: Record<string, ScopeFlag>; levels: Record<string, ThrottleLevel> } | { status: 'stale-config' };
+/** A flag's ladder step now: undefined below the first step, without a ladder, or once its window has ended. */
+export function stepNow(flag: ScopeFlag | undefined, now: number): StepEffect | undefined {
+  return flag && flag.windowEnd > now ? (flag.step ?? undefined) : undefined;
+}
+
+const stepIndex = (step: StepEffect | null | undefined) => (step ? step.index : -1);
+
+/** Whether a flag holds anything in force now: a level above `none` or a ladder step. */
+function raisedNow(flag: ScopeFlag, now: number): boolean {
+  return levelNow(flag, now) !== 'none' || stepNow(flag, now) !== undefined;
+}
+
+export type ScopeFlagOutcome = { status: 'written'; changes: Record<string, ScopeFlag>; levels: Record<string, ThrottleLevel>; steps: Record<string, number> } | { status: 'stale-config' };
 
 /**
  * Sets one scope instance's flags to what its spend calls for, with the rules of the fleet's flags
@@ -56,25 +73,32 @@ export async function applyScopeFlags(db: Firestore, instance: string, desired: 
     const current = (doc?.get('budgets') as ScopeFlagsDoc['budgets'] | undefined) ?? {};
     const changes: Record<string, ScopeFlag> = {};
     const levels: Record<string, ThrottleLevel> = {};
+    const steps: Record<string, number> = {};
     for (const [budgetId, flag] of Object.entries(desired)) {
       const stored = current[budgetId];
       const sameWindow = stored?.windowId === flag.windowId;
       const level = sameWindow ? levelNow(stored, now) : 'none';
+      const step = sameWindow ? stepIndex(stepNow(stored, now)) : -1;
       levels[budgetId] = level;
-      if (level === flag.level) continue;
-      if (sameWindow && stored?.configVersion === configVersion && throttleRank(flag.level) < throttleRank(level)) continue;
-      changes[budgetId] = { ...flag, configVersion };
+      steps[budgetId] = step;
+      if (level === flag.level && step === stepIndex(flag.step) && (stored?.shadow ?? false) === (flag.shadow ?? false)) continue;
+      // Under one config and window a flag only climbs: a lower answer came from an older read.
+      const lower = throttleRank(flag.level) < throttleRank(level) || (flag.level === level && stepIndex(flag.step) < step);
+      if (sameWindow && stored?.configVersion === configVersion && lower) continue;
+      // `step` and `shadow` are written even when empty: a merge would otherwise keep the old ones.
+      changes[budgetId] = { ...flag, step: flag.step ?? null, shadow: flag.shadow ?? false, configVersion };
       levels[budgetId] = flag.level;
+      steps[budgetId] = stepIndex(flag.step);
     }
-    const flagged = Object.values({ ...current, ...changes }).some((f) => levelNow(f, now) !== 'none');
-    // Written when a level changes, and when every raised flag's window has ended: otherwise the
+    const flagged = Object.values({ ...current, ...changes }).some((f) => raisedNow(f, now));
+    // Written when a level or step changes, and when every raised flag's window has ended: otherwise the
     // document would stay `flagged` and be re-read by every tick and config change forever.
     if (Object.keys(changes).length > 0 || (doc?.get('flagged') === true && !flagged)) {
       // An empty `budgets` map in a merge would replace the stored one (Firestore merges maps key by key, but sets an empty one).
       const budgets = Object.keys(changes).length > 0 ? { budgets: changes } : {};
       tx.set(ref, { scope: instance, kind: kindOfInstance(instance), ...budgets, flagged, updatedAt: FieldValue.serverTimestamp() }, { merge: true });
     }
-    return { status: 'written', changes, levels };
+    return { status: 'written', changes, levels, steps };
   });
 }
 

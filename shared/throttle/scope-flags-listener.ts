@@ -1,7 +1,8 @@
 import { FieldPath, type Firestore } from '@google-cloud/firestore';
 import { throttleRank, type ThrottleLevel } from '../budget/thresholds';
 import { COLLECTIONS } from '../basics/collections';
-import { levelNow, type ScopeFlag, type ScopeFlagsDoc } from '../store/scope-flags-store';
+import { levelNow, stepNow, type ScopeFlag, type ScopeFlagsDoc } from '../store/scope-flags-store';
+import type { StepInForce } from '../budget/call-plan';
 
 /** Which budget decided an agent's level: the strictest flag that applies (see ThrottleReader.why). */
 export interface ThrottleReason {
@@ -66,7 +67,8 @@ export class ScopeFlagsListener {
   strictest(category: string, model: string | undefined, now: number): ThrottleReason | undefined {
     let best: ThrottleReason | undefined;
     const consider = (scope: string, flag: ScopeFlag) => {
-      if (flag.category !== undefined && flag.category !== category) return;
+      // A shadow budget's flag is recorded for the operators, never enforced.
+      if (flag.shadow === true || (flag.category !== undefined && flag.category !== category)) return;
       const level = levelNow(flag, now);
       if (level === 'none' || (best && throttleRank(level) <= throttleRank(best.level))) return;
       best = { level, budget: flag.budgetId, scope, window: windowKindOf(flag.windowId), windowId: flag.windowId, ratio: flag.ratio };
@@ -76,6 +78,21 @@ export class ScopeFlagsListener {
       if (doc) for (const flag of Object.values(doc.budgets)) consider(instance, flag);
     }
     return best;
+  }
+
+  /** The ladder steps in force for a call of `category` and `model` at `now` (shadow ones left out). */
+  steps(category: string, model: string, now: number): StepInForce[] {
+    const found: StepInForce[] = [];
+    for (const instance of [...this.instances, `model:${model}`]) {
+      const doc = this.docs.get(instance);
+      if (!doc) continue;
+      for (const flag of Object.values(doc.budgets)) {
+        const step = stepNow(flag, now);
+        if (!step || step.shadow || flag.shadow === true || (flag.category !== undefined && flag.category !== category)) continue;
+        found.push({ budget: flag.budgetId, scope: instance, ratio: flag.ratio, step });
+      }
+    }
+    return found;
   }
 }
 

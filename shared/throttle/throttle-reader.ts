@@ -13,6 +13,7 @@ import { agentIdSchema } from '../contracts/envelope';
 import { scopeInstancesOfAgent } from '../budget/scope';
 import { throttleRank } from '../budget/thresholds';
 import { ScopeFlagsListener, type ThrottleReason } from './scope-flags-listener';
+import { composePlan, unrestrictedPlan, type CallPlan } from '../budget/call-plan';
 
 export type { ThrottleReason } from './scope-flags-listener';
 
@@ -157,6 +158,18 @@ export class ThrottleReader {
     }
     const scoped = this.scoped.strictest(category, call.model, this.options.clock().getTime());
     return scoped && throttleRank(scoped.level) > throttleRank(best.level) ? scoped : best;
+  }
+
+  /**
+   * What a call of `category` to `model` may do now: the model to call (downgraded by a ladder),
+   * cache-only or cache-preferred, blocked — the strictest of the budgets that apply, with the
+   * one that decided named in `reason`. From memory, like `throttleLevel` (a `blocked` level blocks
+   * whatever the ladders say; shadow budgets and ladders are ignored).
+   */
+  plan(call: { category: CostCategory; model: string }): CallPlan {
+    const level = this.why(call.category, { model: call.model });
+    if (this.current !== 'live') return level.level === 'blocked' ? composePlan(call.model, level, []) : unrestrictedPlan(call.model);
+    return composePlan(call.model, level, this.scoped.steps(call.category, call.model, this.options.clock().getTime()));
   }
 
   /** Flags of the current period as last seen, by budget (categories and TOTAL). */

@@ -2,7 +2,7 @@ import { Timestamp, type Firestore } from '@google-cloud/firestore';
 import { scopedBudgetsOf } from '../../../shared/budget/budget-config';
 import { windowOf } from '../../../shared/budget/budget-window';
 import { counterKeyOf, type BudgetInstance, type ScopedBudget } from '../../../shared/budget/scoped-budget';
-import { evaluateScoped, scopedAlertsFor, scopedCountersToEvaluate, type ScopedGateOptions, type ScopedState } from '../../../shared/budget/scoped-evaluation';
+import { evaluateScoped, scopedAlertsFor, stepIndexOf, scopedCountersToEvaluate, type ScopedGateOptions, type ScopedState } from '../../../shared/budget/scoped-evaluation';
 import { SpendView } from '../../../shared/budget/spend-view';
 import { throttleRank, type ThrottleLevel } from '../../../shared/budget/thresholds';
 import type { BudgetAlert } from '../../../shared/contracts/budget-alert';
@@ -36,7 +36,7 @@ const TICK_LOOKBACK_MILLISECONDS = 150_000;
 export class ScopedBudgetEnforcer {
   private readonly view = new SpendView<string>();
   /** Level this instance saw stored per counter, and the config version it saw it under. */
-  private readonly seen = new Map<string, { level: ThrottleLevel; version: number; windowEnd: number }>();
+  private readonly seen = new Map<string, { level: ThrottleLevel; step: number; version: number; windowEnd: number }>();
   /** When each counter this instance knows of ends (ms): ended ones are forgotten. */
   private readonly windowEnds = new Map<string, number>();
   private lastForget = 0;
@@ -78,6 +78,7 @@ export class ScopedBudgetEnforcer {
       view: this.view,
       now,
       flagLevel: (key) => this.levelSeen(key, loaded.version, now),
+      flagStep: (key) => this.stepSeen(key, loaded.version, now),
       alertKnown: (id) => this.deps.alerts.isAlertKnown(id),
       options: this.deps.gate,
     });
@@ -136,7 +137,7 @@ export class ScopedBudgetEnforcer {
       for (const [budgetId, flag] of Object.entries(doc.budgets)) {
         const budget = budgets.get(budgetId);
         if (budget) add(budget, doc.scope);
-        else if (flag.level !== 'none') removed[budgetId] = { ...flag, level: 'none', setAt: now.toISOString() };
+        else if (flag.level !== 'none' || flag.step) removed[budgetId] = { ...flag, level: 'none', step: null, setAt: now.toISOString() };
       }
       // A budget removed from the config leaves no flag behind; an ended window clears by itself.
       if (Object.keys(removed).length > 0 || Object.values(doc.budgets).every((f) => f.windowEnd <= now.getTime())) {
@@ -179,7 +180,8 @@ export class ScopedBudgetEnforcer {
     for (const s of states) byInstance.set(s.instance, [...(byInstance.get(s.instance) ?? []), s]);
     await Promise.all(
       [...byInstance].map(async ([instance, ofInstance]) => {
-        const needed = force || ofInstance.some((s) => throttleRank(s.throttle) > throttleRank(this.levelSeen(s.counterKey, version, now.getTime())));
+        const rises = (s: ScopedState) => throttleRank(s.throttle) > throttleRank(this.levelSeen(s.counterKey, version, now.getTime())) || stepIndexOf(s.step) > this.stepSeen(s.counterKey, version, now.getTime());
+        const needed = force || ofInstance.some(rises);
         if (!needed) return;
         const desired = Object.fromEntries(
           ofInstance.map((s) => [
@@ -194,6 +196,8 @@ export class ScopedBudgetEnforcer {
               spentMicros: s.spentMicros,
               budgetMicros: s.budget.amountMicros,
               setAt: now.toISOString(),
+              step: s.step ?? null,
+              shadow: s.budget.shadow === true,
             },
           ]),
         );
@@ -203,7 +207,7 @@ export class ScopedBudgetEnforcer {
           this.deps.invalidateConfig?.();
           return;
         }
-        for (const s of ofInstance) this.seen.set(s.counterKey, { level: outcome.levels[s.budget.id] ?? 'none', version, windowEnd: s.window.end.getTime() });
+        for (const s of ofInstance) this.seen.set(s.counterKey, { level: outcome.levels[s.budget.id] ?? 'none', step: outcome.steps[s.budget.id] ?? -1, version, windowEnd: s.window.end.getTime() });
         if (Object.keys(outcome.changes).length > 0) this.deps.log.info({ scope: instance, flags: outcome.changes }, 'scoped throttle flags changed');
       }),
     );
@@ -213,6 +217,12 @@ export class ScopedBudgetEnforcer {
   private levelSeen(counterKey: string, version: number, now: number): ThrottleLevel {
     const seen = this.seen.get(counterKey);
     return seen && seen.version === version && seen.windowEnd > now ? seen.level : 'none';
+  }
+
+  /** The ladder step index this instance saw stored for a counter under `version`; -1 when it saw none. */
+  private stepSeen(counterKey: string, version: number, now: number): number {
+    const seen = this.seen.get(counterKey);
+    return seen && seen.version === version && seen.windowEnd > now ? seen.step : -1;
   }
 
   private countReads(kind: 'scope-totals' | 'scope-flags' | 'scope-tick', reads: number): void {
