@@ -13,6 +13,7 @@ import { CliError } from './cli-context';
 import { parseScopedBudgetRequest, setScopedBudget } from '../../functions/common/operator/scoped-budget-actions';
 import { describeBudget } from '../../shared/budget/scoped-budget';
 import { tableLines } from './text-table';
+import { registerBudgetSimulateCommand } from './budget-simulate-command';
 
 function renderStatus(status: BudgetStatus): string {
   const rows = [['budget', 'spent', 'of', '%', 'remaining', 'forecast', 'flag', 'alerts']];
@@ -70,11 +71,13 @@ export function registerBudgetCommand(program: Command): void {
     .option('--timezone <zone>', 'IANA time zone the windows follow (default UTC)')
     .option('--mode <mode>', 'soft (default) or hard')
     .option('--id <id>', 'the budget id (default from scope, window and category); an existing id is replaced')
-    .action(async (first: string, second: string | undefined, opts: { scope?: string; window?: string; category?: string; timezone?: string; mode?: string; id?: string }) => {
+    .option('--ladder <steps>', 'degrade ladder: 0.5:prefer-cache,0.8:downgrade,0.95:cache-only,1:block (a downgrade may map: 0.8:downgrade=gemini-2.5-pro>gemini-2.5-flash)')
+    .option('--shadow', 'shadow mode: evaluate and record (alerts marked shadow), never enforce')
+    .action(async (first: string, second: string | undefined, opts: { scope?: string; window?: string; category?: string; timezone?: string; mode?: string; id?: string; ladder?: string; shadow?: boolean }) => {
       if (opts.scope !== undefined) {
         if (second !== undefined) throw new CliError(`with --scope give only the amount: governor budget set <usd> --scope ${opts.scope} --window …`);
         // Validated before any connection is made: a bad value changes nothing.
-        const request = { usd: first, scope: opts.scope, window: opts.window, category: opts.category, timezone: opts.timezone, mode: opts.mode, id: opts.id };
+        const request = { usd: first, scope: opts.scope, window: opts.window, category: opts.category, timezone: opts.timezone, mode: opts.mode, id: opts.id, ladder: opts.ladder, shadow: opts.shadow };
         parseScopedBudgetRequest(request);
         await withCliContext(async (ctx) => {
           const { budget: b, replaced } = await setScopedBudget(operatorDeps(ctx), request);
@@ -82,7 +85,7 @@ export function registerBudgetCommand(program: Command): void {
         });
         return;
       }
-      const scopedOnly = (['window', 'category', 'timezone', 'mode', 'id'] as const).find((k) => opts[k] !== undefined);
+      const scopedOnly = (['window', 'category', 'timezone', 'mode', 'id', 'ladder', 'shadow'] as const).find((k) => opts[k] !== undefined);
       if (scopedOnly) throw new CliError(`--${scopedOnly} applies to scoped budgets: add --scope (e.g. --scope fleet)`);
       if (second === undefined) throw new CliError('usage: governor budget set <category|total> <usd>, or governor budget set <usd> --scope <scope> --window <window>');
       parseBudgetKey(first);
@@ -136,4 +139,5 @@ export function registerBudgetCommand(program: Command): void {
 
   registerBudgetModeCommands(budget);
   registerScopedBudgetCommands(budget);
+  registerBudgetSimulateCommand(budget);
 }

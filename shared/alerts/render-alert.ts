@@ -152,15 +152,17 @@ function summarizeScoped(alert: BudgetAlert, now: Date): AlertSummary {
       : alert.throttle === 'throttled'
         ? `Agents under ${alert.scope} that obey the throttle are throttled (${category}); other scopes are unaffected.`
         : 'No throttle yet: the scope is throttled at 95 % and blocked at 100 %.';
+  // A shadow budget's alert says so first: what it would have done, nothing enforced.
+  const shadow = alert.shadow === true ? 'Shadow (not enforced): ' : '';
   return {
-    title: `${what} at ${formatPercent(ratio)} (${formatUsd(alert.costMicros)} of ${formatUsd(alert.budgetMicros)}) — threshold ${formatPercent(alert.alertThresholdExceeded ?? 0)} crossed`,
+    title: `${shadow}${what} at ${formatPercent(ratio)} (${formatUsd(alert.costMicros)} of ${formatUsd(alert.budgetMicros)}) — threshold ${formatPercent(alert.alertThresholdExceeded ?? 0)} crossed`,
     facts: [
       ['Threshold crossed', `${formatPercent(alert.alertThresholdExceeded ?? 0)} (${alert.severity})`],
       ['Spent', `${formatUsd(alert.costMicros)} of ${formatUsd(alert.budgetMicros)} in ${alert.window ?? ''} ${alert.windowId ?? ''} (${category}), until ${alert.windowEnd ?? '?'}`],
       ['Since', `${alert.raisedAt} (${hoursSince(alert.raisedAt, now)})`],
       ['Throttle', alert.throttle],
     ],
-    nextSteps: [throttle, `See who spends under the budget with \`governor budget top\`, and raise it only if the spend is intended.`],
+    nextSteps: [shadow ? 'The budget is in shadow mode: no agent was throttled or blocked. Drop `shadow` to enforce it.' : throttle, `See who spends under the budget with \`governor budget top\`, and raise it only if the spend is intended.`],
     commands: [`npx governor budget status --scope ${alert.scope}`, `npx governor budget set <usd> --scope <scope> --window ${alert.window ?? 'day'} --id ${alert.budgetId ?? '<id>'}`],
   };
 }

@@ -8,7 +8,8 @@ import type { ThrottleLevel } from '../budget/thresholds';
 import { COLLECTIONS } from '../basics/collections';
 import { formatUsd } from '../basics/money';
 import type { Recommendation } from '../budget/recommendations';
-import { levelNow, readScopeFlags } from '../store/scope-flags-store';
+import { levelNow, readScopeFlags, stepNow } from '../store/scope-flags-store';
+import type { StepEffect } from '../budget/degrade-ladder';
 import { readBudgetWindow, readScopeTotal } from '../store/scope-spend';
 
 /** One scoped budget instance in its current window, as `budget status` lists it. */
@@ -27,6 +28,10 @@ export interface ScopedBudgetLine {
   percent: number;
   remainingMicros: number;
   throttle: ThrottleLevel;
+  /** The degrade-ladder step in force (null: none, or no ladder): its action and the fraction it starts at. */
+  step: { index: number; action: string; at: number; shadow: boolean } | null;
+  /** A shadow budget: its flag and alerts are recorded, not enforced. */
+  shadow: boolean;
   alerts: { alertId: string; severity: string; raisedAt: string; published: boolean }[];
 }
 
@@ -93,10 +98,16 @@ export async function scopedBudgetLines(db: Firestore, config: BudgetConfig, now
         percent: ratioOf(spentMicros, budget.amountMicros) * 100,
         remainingMicros: Math.max(0, budget.amountMicros - spentMicros),
         throttle: levelNow(flags.get(instance)?.budgets[budget.id], now.getTime()),
+        step: stepLine(stepNow(flags.get(instance)?.budgets[budget.id], now.getTime())),
+        shadow: budget.shadow === true,
         alerts: (alerts.get(`${budget.id}|${windowId}`) ?? []).filter((a) => a.scope === instance).map(({ scope: _scope, ...a }) => a),
       };
     })
     .sort((a, b) => a.budget.localeCompare(b.budget) || b.spentMicros - a.spentMicros);
+}
+
+function stepLine(step: StepEffect | undefined): ScopedBudgetLine['step'] {
+  return step ? { index: step.index, action: step.action, at: step.at, shadow: step.shadow } : null;
 }
 
 /** The scoped alerts raised per (budget, window), keyed `budgetId|windowId`. */

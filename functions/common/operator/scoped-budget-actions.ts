@@ -2,6 +2,7 @@ import { scopedBudgetsOf, withoutScopedBudget, withScopedBudget } from '../../..
 import { BUDGET_WINDOWS, type BudgetWindow } from '../../../shared/budget/budget-window';
 import { formatScope, parseScope, ScopeError } from '../../../shared/budget/scope';
 import { scopedBudgetSchema, type ScopedBudget } from '../../../shared/budget/scoped-budget';
+import { ladderInputOf } from '../../../shared/budget/degrade-ladder';
 import { COST_CATEGORIES } from '../../../shared/contracts/vocabulary';
 import { OptionsError } from '../../../shared/contracts/validation-error';
 import { loadBudgetConfig, updateBudgetConfig } from '../../../shared/store/budget-config-store';
@@ -18,6 +19,10 @@ export interface ScopedBudgetRequest {
   timezone?: string;
   mode?: string;
   id?: string;
+  /** The degrade ladder's short form, `0.5:prefer-cache,0.8:downgrade,1:block` (degrade-ladder.ts). */
+  ladder?: string;
+  /** Shadow mode: evaluated and recorded, never enforced. */
+  shadow?: boolean;
 }
 
 /** `agent:*` daily → `agent-all-day`; `team:search` monthly AI_API_CALLS → `team-search-month-ai-api-calls`. */
@@ -49,11 +54,14 @@ export function parseScopedBudgetRequest(request: ScopedBudgetRequest): ScopedBu
     ...(request.timezone ? { timezone: request.timezone } : {}),
     amountMicros,
     ...(request.mode ? { mode: request.mode } : {}),
+    ...(request.ladder !== undefined ? { ladder: ladderInputOf(request.ladder) } : {}),
+    ...(request.shadow ? { shadow: true } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const flag = { id: '--id', timezone: '--timezone', mode: '--mode' }[String(issue?.path[0]) as 'id'] ?? String(issue?.path[0]);
-    throw new OperatorError(`${flag}: ${issue?.message ?? 'invalid'}`);
+    const flag = { id: '--id', timezone: '--timezone', mode: '--mode', ladder: '--ladder' }[String(issue?.path[0]) as 'id'] ?? String(issue?.path[0]);
+    const where = issue?.path[0] === 'ladder' && issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
+    throw new OperatorError(`${flag}${where}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }

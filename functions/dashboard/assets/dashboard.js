@@ -12,6 +12,8 @@
   const time = (iso) => new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + 'Z';
   // The highest threshold a budget's spend has passed: the step of the 80/95/100 % ladder it is at.
   const stepOf = (p) => (p >= 100 ? '100 % block' : p >= 95 ? '95 % throttle' : p >= 80 ? '80 % warn' : '–');
+  // A scoped line with a degrade ladder shows the ladder's step in force (shadow ones marked: recorded, not enforced).
+  const ladderStepOf = (l) => (l.step ? 'ladder: ' + l.step.action + ' (from ' + Math.round(l.step.at * 100) + ' %)' + (l.step.shadow ? ' [shadow]' : '') : stepOf(l.percent));
   const barColor = (p, flag) => (flag === 'blocked' || p >= 100 ? '#c62828' : flag === 'throttled' || p >= 95 ? '#ef6c00' : p >= 80 ? '#f9a825' : '#1976d2');
   let current = null;
   let source = null;
@@ -96,7 +98,7 @@
           row([b.budget, b.scope, b.window + ' ' + b.windowId, usd(b.spentMicros), usd(b.budgetMicros), pct(b.percent), b.forecast.status === 'ok' ? usd(b.forecast.forecastMicros) : 'not enough data', stepOf(b.percent), el('span', b.throttle, 'level-' + b.throttle)]),
         ),
         // Scoped budgets: each instance in its current window (the top spenders of a template's).
-        ...scoped.map((l) => row([l.budget, l.scope, l.window + ' ' + l.windowId, usd(l.spentMicros), usd(l.budgetMicros), pct(l.percent), '–', stepOf(l.percent), el('span', l.throttle, 'level-' + l.throttle)])),
+        ...scoped.map((l) => row([l.budget + (l.shadow ? ' (shadow)' : ''), l.scope, l.window + ' ' + l.windowId, usd(l.spentMicros), usd(l.budgetMicros), pct(l.percent), '–', ladderStepOf(l), el('span', l.throttle, 'level-' + l.throttle)])),
       ],
       'no budgets',
       9,
@@ -107,7 +109,7 @@
     if (select.options.length === 0) for (const b of lines) select.appendChild(el('option', b.budget));
 
     const flagged = [...lines, ...scoped].filter((b) => b.throttle !== 'none');
-    const flagText = (b) => (b.scope === 'fleet' ? b.budget : b.scope + ' (' + b.budget + ')') + ': ' + b.throttle + ' (' + pct(b.percent) + ' of ' + usd(b.budgetMicros) + ')';
+    const flagText = (b) => (b.scope === 'fleet' ? b.budget : b.scope + ' (' + b.budget + ')') + ': ' + b.throttle + ' (' + pct(b.percent) + ' of ' + usd(b.budgetMicros) + ')' + (b.shadow ? ' [shadow: not enforced]' : '');
     $('flag-list').replaceChildren(...(flagged.length ? flagged.map((b) => el('li', flagText(b), 'level-' + b.throttle)) : [el('li', 'none: agents run unthrottled')]));
   }
 

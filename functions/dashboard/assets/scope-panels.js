@@ -107,7 +107,7 @@ window.governorScopePanels = function (h) {
     fill(
       tbody,
       drillDown.lines.map((l) =>
-        row([l.budget, l.scope, l.window + ' ' + l.windowId + (l.timezone === 'UTC' ? '' : ' (' + l.timezone + ')'), l.category, l.mode, usd(l.spentMicros), usd(l.budgetMicros), pct(l.percent), stepOf(l.percent), flagCell(l.throttle), l.alerts.map((a) => a.severity).join(', ') || '–']),
+        row([l.budget + (l.shadow ? ' (shadow)' : ''), l.scope, l.window + ' ' + l.windowId + (l.timezone === 'UTC' ? '' : ' (' + l.timezone + ')'), l.category, l.mode, usd(l.spentMicros), usd(l.budgetMicros), pct(l.percent), l.step ? 'ladder: ' + l.step.action + (l.step.shadow ? ' [shadow]' : '') : stepOf(l.percent), flagCell(l.throttle), l.alerts.map((a) => a.severity).join(', ') || '–']),
       ),
       'no scoped budget covers ' + scope,
       11,
