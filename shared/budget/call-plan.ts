@@ -69,8 +69,9 @@ export function composePlan(model: string, level: LevelInForce, steps: readonly 
   if (level.level === 'blocked') return { model, cacheOnly: false, preferCache: false, blocked: true, reason: `budget ${level.budget} (${level.scope}) at ${percent(level.ratio)}: blocked`, budget: level.budget, scope: level.scope };
   if (steps.length === 0) return unrestrictedPlan(model);
   const rank = (s: StepEffect) => (s.blocked ? 3 : s.cacheOnly ? 2 : s.downgrades.length > 0 ? 1 : 0);
-  const strictest = [...steps].sort((a, b) => rank(b.step) - rank(a.step) || b.ratio - a.ratio)[0]!;
-  const downgrades = steps.flatMap((s) => s.step.downgrades);
+  const ordered = [...steps].sort((a, b) => rank(b.step) - rank(a.step) || b.ratio - a.ratio);
+  const strictest = ordered[0]!;
+  const downgrades = ordered.flatMap((s) => s.step.downgrades);
   return {
     model: downgradedModel(model, downgrades),
     cacheOnly: steps.some((s) => s.step.cacheOnly),

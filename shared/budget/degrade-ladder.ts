@@ -101,15 +101,13 @@ export function ladderStepAt(ladder: Ladder | undefined, ratio: number, shadow =
   };
 }
 
-/** The model a call of `model` becomes under some downgrade pairs (followed a few hops: pro → flash → flash-lite). */
+/**
+ * The model a call of `model` becomes under some downgrade pairs: one hop (a map says where each
+ * model goes; `gemini-2.5-pro → gemini-2.5-flash` does not go on to flash-lite). The first pair
+ * for the model wins: callers list the strictest budget's pairs first.
+ */
 export function downgradedModel(model: string, downgrades: readonly { from: string; to: string }[]): string {
-  let current = model;
-  for (let hop = 0; hop < 4; hop++) {
-    const next = downgrades.find((d) => d.from === current)?.to;
-    if (next === undefined || next === model) break;
-    current = next;
-  }
-  return current;
+  return downgrades.find((d) => d.from === model)?.to ?? model;
 }
 
 /** `50 % prefer-cache, 80 % downgrade, 100 % block` (the CLI's and the dashboard's words). */
