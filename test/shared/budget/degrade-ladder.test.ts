@@ -5,6 +5,8 @@ import { scopedBudgetSchema } from '../../../shared/budget/scoped-budget';
 import { evaluateScoped, scopedAlertsFor } from '../../../shared/budget/scoped-evaluation';
 import { windowOf } from '../../../shared/budget/budget-window';
 import { OptionsError } from '../../../shared/contracts/validation-error';
+import { budgetAlertSchema } from '../../../shared/contracts/budget-alert';
+import { renderAlertEmail } from '../../../shared/alerts/render-alert';
 
 const ladder = ladderSchema.parse({ steps: [{ at: 0.5, action: 'prefer-cache' }, { at: 0.8, action: 'downgrade' }, { at: 0.95, action: 'cache-only' }, { at: 1, action: 'block' }] });
 
@@ -74,7 +76,13 @@ describe('degrade ladder', () => {
       const at = new Date('2026-11-10T12:00:00Z');
       const state = evaluateScoped({ budget, instance: 'agent:a', window: windowOf('day', 'UTC', at) }, 850_000);
       expect(state.step).toMatchObject({ index: 0, action: 'downgrade', shadow: true });
-      expect(scopedAlertsFor(state, at)).toEqual([expect.objectContaining({ severity: 'WARNING', shadow: true })]);
+      const alerts = scopedAlertsFor(state, at);
+      expect(alerts).toEqual([expect.objectContaining({ severity: 'WARNING', shadow: true })]);
+      // Routed like any other alert; its subject says it enforced nothing.
+      expect(budgetAlertSchema.parse(alerts[0])).toMatchObject({ shadow: true });
+      const email = renderAlertEmail(alerts, at);
+      expect(email.subject).toBe('[Governor WARNING] Shadow (not enforced): agent:a day budget a at 85.0% ($0.85 of $1.00) — threshold 80.0% crossed');
+      expect(email.text).toContain('The budget is in shadow mode: no agent was throttled or blocked.');
     });
   });
 
