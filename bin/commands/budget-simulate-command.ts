@@ -9,11 +9,14 @@ import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { CliError, withCliContext } from './cli-context';
 import { jsonOption, printResult, type JsonFlag } from './json-output';
 
-/** `--from`/`--to`: a date (`2026-11-01`, midnight UTC) or an RFC 3339 instant. */
-export function instantOption(flag: string, text: string): Date {
+/** `--from`/`--to`: a date (`2026-11-01`, midnight UTC), an RFC 3339 instant, `now`, or a time ago (`30d`, `12h`). */
+export function instantOption(flag: string, text: string, now: Date = new Date()): Date {
+  if (text === 'now') return now;
+  const ago = /^(\d{1,4})([dh])$/.exec(text);
+  if (ago) return new Date(now.getTime() - Number(ago[1]) * (ago[2] === 'd' ? 86_400_000 : 3_600_000));
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
   const at = new Date(iso);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime())) throw new CliError(`${flag} "${text}" is not a date (2026-11-01) or an instant (2026-11-01T08:00:00Z)`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime())) throw new CliError(`${flag} "${text}" is not a date (2026-11-01), an instant (2026-11-01T08:00:00Z), now, or a time ago (30d, 12h)`);
   return at;
 }
 
@@ -68,12 +71,13 @@ export function registerBudgetSimulateCommand(budget: Command): void {
     .command('simulate')
     .description('replay the recorded spend of a time range through a proposed config: when each alert, flag and ladder step would have happened, and what it would have blocked or downgraded')
     .requiredOption('--config <file>', 'proposed budget config (JSON; its fields replace the stored config\'s, e.g. { "scoped": [ … ] })')
-    .requiredOption('--from <date>', 'start (a date, midnight UTC, or an RFC 3339 instant)')
-    .requiredOption('--to <date>', 'end, exclusive')
+    .requiredOption('--from <date>', 'start: a date (midnight UTC), an RFC 3339 instant, or a time ago (30d, 12h)')
+    .requiredOption('--to <date>', 'end, exclusive: the same forms, or now')
     .addOption(jsonOption())
     .action(async (opts: JsonFlag & { config: string; from: string; to: string }) => {
-      const from = instantOption('--from', opts.from);
-      const to = instantOption('--to', opts.to);
+      const now = new Date();
+      const from = instantOption('--from', opts.from, now);
+      const to = instantOption('--to', opts.to, now);
       if (!(to > from)) throw new CliError(`--to ${opts.to} must be after --from ${opts.from}`);
       await withCliContext(async (ctx) => {
         const config = proposedConfig(opts.config, (await loadBudgetConfig(ctx.firestore())).config);

@@ -108,6 +108,6 @@ describe('governor budget simulate: a recorded month replayed (issue 23)', () =>
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('scoped.0.ladder.steps.0.action');
     const dates = await governor('budget', 'simulate', '--config', join(dir, 'bad.json'), '--from', 'last tuesday', '--to', '2026-12-01');
-    expect(dates.stderr).toContain('--from "last tuesday" is not a date');
+    expect(dates.stderr).toContain('--from "last tuesday" is not a date (2026-11-01), an instant (2026-11-01T08:00:00Z), now, or a time ago (30d, 12h)');
   });
 });

@@ -31,7 +31,8 @@ describe('the degrade ladder and shadow budgets on the local stack (issue 23)', 
     await updateBudgetConfig(stack.db, (c) => withScopedBudget(c, scopedBudgetSchema.parse({ id: 'agent-trial', scope: 'agent:*', window: 'day', amountMicros: 500_000, ladder: { steps: [{ at: 0.2, action: 'block' }] }, shadow: true })));
     agent = createPublisher({ projectId: stack.projectId, source: 'laddered', exitHook: false, batching: { maxMilliseconds: 5 } });
     neighbour = createPublisher({ projectId: stack.projectId, source: 'neighbour', exitHook: false, batching: { maxMilliseconds: 5 } });
-    [reader, neighbourReader] = await Promise.all([agent, neighbour].map((p) => createThrottleReader({ projectId: stack.projectId, firestore: stack.db, publisher: p }).ready()));
+    const ready = (p: GovernorPublisher) => createThrottleReader({ projectId: stack.projectId, firestore: stack.db, publisher: p }).ready();
+    [reader, neighbourReader] = await Promise.all([ready(agent), ready(neighbour)]);
     alerts = await probeAlerts(stack.pubsub, stack.topology.topics.alerts);
   });
   afterAll(async () => {
