@@ -32,10 +32,10 @@ function windowOption(text: string): BudgetWindow {
 
 /** The scoped lines of `budget status` as a table. */
 export function renderScopedLines(lines: readonly ScopedBudgetLine[]): string {
-  const rows = [['budget', 'scope', 'window', 'spent', 'of', '%', 'flag', 'step', 'alerts']];
+  const rows = [['budget', 'scope', 'window', 'spent', 'of', '%', 'flag', 'alerts', 'ladder step']];
   for (const l of lines) {
     const step = l.step ? `${l.step.action}${l.step.shadow ? ' (shadow)' : ''}` : '-';
-    rows.push([`${l.budget}${l.shadow ? ' (shadow)' : ''}`, l.scope, `${l.window} ${l.windowId}`, formatUsd(l.spentMicros), formatUsd(l.budgetMicros), formatPercent(l.percent / 100), l.throttle, step, l.alerts.map((a) => a.severity).join(',') || '-']);
+    rows.push([`${l.budget}${l.shadow ? ' (shadow)' : ''}`, l.scope, `${l.window} ${l.windowId}`, formatUsd(l.spentMicros), formatUsd(l.budgetMicros), formatPercent(l.percent / 100), l.throttle, l.alerts.map((a) => a.severity).join(',') || '-', step]);
   }
   return ['Scoped budgets (current windows):', ...tableLines(rows)].join('\n');
 }

@@ -74,8 +74,6 @@ describe('the degrade ladder and shadow budgets on the local stack (issue 23)', 
     expect(flags.budgets['agent-trial']).toMatchObject({ level: 'blocked', shadow: true, step: expect.objectContaining({ action: 'block', shadow: true }) });
     expect(reader.throttleLevel('AI_API_CALLS')).toBe('none');
     expect(reader.plan(call).blocked).toBe(false);
-    // The real budget's WARNING is not shadow.
-    expect(alerts.messages.filter((m) => m.budgetId === 'agent-daily').every((m) => m.shadow === undefined)).toBe(true);
 
     await spend(0.2);
     const cacheOnly = await waitFor(async () => reader.plan(call), (p) => p.cacheOnly, 20_000, 'the cache-only step');
@@ -88,8 +86,8 @@ describe('the degrade ladder and shadow budgets on the local stack (issue 23)', 
     expect(status.budgets.find((b) => b.budget === 'agent-daily')).toMatchObject({ scope: 'agent:laddered', step: { index: 2, action: 'cache-only', at: 0.7, shadow: false }, shadow: false, throttle: 'none' });
     expect(status.budgets.find((b) => b.budget === 'agent-trial')).toMatchObject({ step: { action: 'block', shadow: true }, shadow: true, throttle: 'blocked' });
     const human = (await governor('budget', 'status', '--scope', 'agent:laddered')).stdout;
-    expect(human).toMatch(/agent-daily\s+agent:laddered .* cache-only/);
-    expect(human).toMatch(/agent-trial \(shadow\)\s+agent:laddered .* blocked\s+block \(shadow\)/);
+    expect(human).toMatch(/agent-daily\s+agent:laddered .* 75\.0%\s+none\s+-\s+cache-only/);
+    expect(human).toMatch(/agent-trial \(shadow\)\s+agent:laddered .* blocked\s+\S+\s+block \(shadow\)/);
   });
 
   it('lifts the steps when the budget is raised', async () => {
