@@ -40,7 +40,7 @@ describe('scope flags store (Firestore emulator)', () => {
 
     // Nothing changes a level after the window ends (no spend in it): the document still stops being `flagged`.
     const outcome = await applyScopeFlags(db, instance, {}, version, windowEnd + 1);
-    expect(outcome).toEqual({ status: 'written', changes: {}, levels: {} });
+    expect(outcome).toEqual({ status: 'written', changes: {}, levels: {}, steps: {} });
     const doc = (await readScopeFlags(db, [instance])).get(instance);
     expect(doc).toMatchObject({ flagged: false, budgets: { 'per-agent': { level: 'throttled', windowEnd } } });
     expect((await flaggedScopeInstances(db)).map((d) => d.scope)).not.toContain(instance);
