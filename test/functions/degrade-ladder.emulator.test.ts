@@ -29,6 +29,8 @@ describe('the degrade ladder and shadow budgets on the local stack (issue 23)', 
     expect(set.stdout).toContain('ladder 30 % prefer-cache, 50 % downgrade, 70 % cache-only');
     // A stricter policy tried in shadow: half the budget, and a block at 20 %.
     await updateBudgetConfig(stack.db, (c) => withScopedBudget(c, scopedBudgetSchema.parse({ id: 'agent-trial', scope: 'agent:*', window: 'day', amountMicros: 500_000, ladder: { steps: [{ at: 0.2, action: 'block' }] }, shadow: true })));
+    // An enforced budget whose ladder alone is tried in shadow.
+    await updateBudgetConfig(stack.db, (c) => withScopedBudget(c, scopedBudgetSchema.parse({ id: 'agent-big', scope: 'agent:*', window: 'day', amountMicros: 2_000_000, ladder: { steps: [{ at: 0.1, action: 'block' }], shadow: true } })));
     agent = createPublisher({ projectId: stack.projectId, source: 'laddered', exitHook: false, batching: { maxMilliseconds: 5 } });
     neighbour = createPublisher({ projectId: stack.projectId, source: 'neighbour', exitHook: false, batching: { maxMilliseconds: 5 } });
     const ready = (p: GovernorPublisher) => createThrottleReader({ projectId: stack.projectId, firestore: stack.db, publisher: p }).ready();
@@ -72,6 +74,7 @@ describe('the degrade ladder and shadow budgets on the local stack (issue 23)', 
     expect(alerts.messages.find((m) => m.alertId === trialAlert)).toMatchObject({ shadow: true, severity: 'EXCEEDED', throttle: 'blocked', budgetId: 'agent-trial' });
     const flags = (await readScopeFlags(stack.db, ['agent:laddered'])).get('agent:laddered')!;
     expect(flags.budgets['agent-trial']).toMatchObject({ level: 'blocked', shadow: true, step: expect.objectContaining({ action: 'block', shadow: true }) });
+    expect(flags.budgets['agent-big']).toMatchObject({ level: 'none', shadow: false, step: expect.objectContaining({ action: 'block', blocked: true, shadow: true }) });
     expect(reader.throttleLevel('AI_API_CALLS')).toBe('none');
     expect(reader.plan(call).blocked).toBe(false);
 
