@@ -39,7 +39,7 @@ export class CallGovernor {
   async generateContentStream(models: Models, asked: GenerateContentParameters): Promise<AsyncGenerator<GenerateContentResponse>> {
     const { plan, effective: params } = this.planned(asked);
     // A stream is never cached: under cache-only (or a block) it is refused.
-    if (plan) await this.obey(plan, [], async () => undefined);
+    if (plan) await this.cachedUnder<never>(plan, []);
     const model = modelNameOf(params.model);
     const started = this.begin('generateContentStream', model, estimateOf(model, params, this.o.estimate));
     const charge = started instanceof CallCharge ? started : await started;
@@ -78,17 +78,21 @@ export class CallGovernor {
    * asked (a better model's) or as downgraded comes first; without one, cache-only and a block
    * refuse with the deciding budget named, and anything else calls `go`.
    */
-  private async obey<R extends object>(plan: CallPlan, asked: readonly { model: string; config?: object }[], go: () => Promise<R | undefined>): Promise<R> {
-    if (plan.preferCache || plan.cacheOnly || plan.blocked) {
-      for (const params of new Set(asked)) {
-        if (!this.o.cache || !cacheable(params)) continue;
-        const stored = await this.o.cache.get<StoredResponse>(CACHE_NAMESPACE, requestKey(params));
-        if (stored) return rehydrate(stored) as R;
-      }
-      if (plan.blocked) throw new BudgetBlockedError(this.o.category, 'blocked', plan.reason);
-      if (plan.cacheOnly) throw new PlanRefusedError('cache-only', plan);
+  private async obey<R extends object>(plan: CallPlan, asked: readonly { model: string; config?: object }[], go: () => Promise<R>): Promise<R> {
+    return (await this.cachedUnder<R>(plan, asked)) ?? go();
+  }
+
+  /** The cached answer a plan takes first (none unless prefer-cache, cache-only or a block); refuses cache-only and a block without one. */
+  private async cachedUnder<R>(plan: CallPlan, asked: readonly { model: string; config?: object }[]): Promise<R | undefined> {
+    if (!plan.preferCache && !plan.cacheOnly && !plan.blocked) return undefined;
+    for (const params of new Set(asked)) {
+      if (!this.o.cache || !cacheable(params)) continue;
+      const stored = await this.o.cache.get<StoredResponse>(CACHE_NAMESPACE, requestKey(params));
+      if (stored) return rehydrate(stored) as R;
     }
-    return (await go()) as R;
+    if (plan.blocked) throw new BudgetBlockedError(this.o.category, 'blocked', plan.reason);
+    if (plan.cacheOnly) throw new PlanRefusedError('cache-only', plan);
+    return undefined;
   }
 
   /** One request, one answer: charged with the answer's usage, released when the request fails. */
