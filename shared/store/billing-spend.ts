@@ -7,7 +7,8 @@ import { SPEND_DEFAULTS, shardIncrements, shardRef } from './spend-shards';
 import { microsOfUsd } from '../basics/money';
 import type { Attribution } from '../contracts/attribution';
 import type { ScopedBudget } from '../budget/scoped-budget';
-import { SCOPE_SPEND_DEFAULTS, scopeCounterRef, scopeCounterWrite, scopeIncrementsOfCosts } from './scope-spend';
+import { addScopeIncrement, scopeIncrementsOfCosts } from './scope-spend';
+import { processShardPicker } from './counter-shards';
 
 /** The agent Cloud Billing's spend is counted as (an `agent:*` budget gives it its own counter). */
 export const BILLING_SOURCE = 'cloud-billing';
@@ -58,9 +59,10 @@ export async function recordBillingCost(
       tx.set(shardRef(db, periodId, shard), shardIncrements([{ category, amountMicros: addedMicros }], periodId, shard), { merge: true });
       // The increase counts in the scoped budgets of its attribution too, in the same transaction.
       const subject = { source: BILLING_SOURCE, ...(scoped.attribution ? { attribution: scoped.attribution } : {}) };
+      // Never recorded as committed here (the transaction may yet fail or run again): a spread write
+      // from billing sets the mark on shard 0 each time, which is rare and harmless.
       for (const inc of scopeIncrementsOfCosts([{ subject, category, at: observedAt, amountMicros: addedMicros }], scoped.budgets)) {
-        const counterShard = Math.floor(random() * SCOPE_SPEND_DEFAULTS.shardCount);
-        tx.set(scopeCounterRef(db, inc.counterKey, counterShard), scopeCounterWrite(inc, counterShard), { merge: true });
+        addScopeIncrement(db, tx, inc, processShardPicker);
       }
       tx.set(ref, {
         budgetId: attributes.budgetId,

@@ -1,4 +1,5 @@
-import { AggregateField, FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { AggregateField, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
+import { COUNTER_SHARD_DEFAULTS, type CounterShardPicker, type ShardChoice } from './counter-shards';
 import type { SpendRecord } from '../budget/price-cost-event';
 import type { BudgetWindow } from '../budget/budget-window';
 import { budgetInstancesFor, counterKeyOf, type ScopedBudget } from '../budget/scoped-budget';
@@ -7,9 +8,6 @@ import type { CostCategory } from '../contracts/vocabulary';
 import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 
 export const SCOPE_SPEND_DEFAULTS = {
-  // One agent at 200 events/s makes a few dozen group commits a second: spread over 16 shards
-  // each counter document stays near a write per second (Firestore's sustained rate per document).
-  shardCount: 16,
   // Counters outlive their window long enough for reports of the previous periods, then expire by TTL.
   retentionDays: { hour: 35, day: 400, week: 400, month: 400 } satisfies Record<BudgetWindow, number>,
 } as const;
@@ -97,28 +95,50 @@ export function scopeCounterWrite(inc: ScopeIncrement, shard: number): Record<st
   };
 }
 
-/** Counters per `in` query: Firestore's limit on the values of one `in` filter. */
-const COUNTERS_PER_QUERY = 30;
+/** What `addScopeIncrement` writes through: a batch or a transaction. */
+interface CounterWriter {
+  set(ref: DocumentReference, data: Record<string, unknown>, options: { merge: true }): unknown;
+}
 
 /**
- * Each counter's total: its shard documents read by `counter in [...]`, 30 counters a query, and
- * summed here — one round trip for a whole commit's counters, and a read per shard written (a
- * quiet agent's counter has one or two; a busy one at most 16). `reads` counts the documents.
+ * Adds one increment to its counter in `writer` (the commit that also holds the ledger entries):
+ * on the shard the picker chooses, with the `spread` mark on shard 0 when it is the counter's first
+ * spread write from this process. Call `picker.committed` with the result once the commit succeeds.
+ */
+export function addScopeIncrement(db: Firestore, writer: CounterWriter, inc: ScopeIncrement, picker: CounterShardPicker): ShardChoice {
+  const choice = picker.choose(inc.counterKey);
+  writer.set(scopeCounterRef(db, inc.counterKey, choice.shard), scopeCounterWrite(inc, choice.shard), { merge: true });
+  if (choice.markSpread) writer.set(scopeCounterRef(db, inc.counterKey, 0), { ...scopeCounterWrite({ ...inc, amountMicros: 0, events: 0 }, 0), spread: true }, { merge: true });
+  return choice;
+}
+
+/** Document references per `getAll` call. */
+const REFS_PER_READ = 300;
+
+async function readDocs(db: Firestore, refs: readonly DocumentReference[]): Promise<DocumentSnapshot[]> {
+  const chunks = Array.from({ length: Math.ceil(refs.length / REFS_PER_READ) }, (_, i) => refs.slice(i * REFS_PER_READ, (i + 1) * REFS_PER_READ));
+  return (await Promise.all(chunks.map((chunk) => db.getAll(...chunk)))).flat();
+}
+
+/**
+ * Each counter's total: shard 0 of every counter by document id in one round trip, then the other
+ * shards of the counters whose shard 0 says they spread (see counter-shards.ts). `reads` counts the
+ * documents asked for: one per quiet counter, 16 per hot one.
  */
 export async function readScopeTotals(db: Firestore, counterKeys: readonly string[]): Promise<{ totals: Record<string, number>; reads: number }> {
   const keys = [...new Set(counterKeys)];
   const totals: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
-  let reads = 0;
-  const chunks = Array.from({ length: Math.ceil(keys.length / COUNTERS_PER_QUERY) }, (_, i) => keys.slice(i * COUNTERS_PER_QUERY, (i + 1) * COUNTERS_PER_QUERY));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      const snapshot = await db.collection(COLLECTIONS.scopeSpend).where('counter', 'in', chunk).select('counter', 'spentMicros').get();
-      // An empty answer still costs a read.
-      reads += Math.max(1, snapshot.size);
-      for (const doc of snapshot.docs) totals[doc.get('counter') as string] = (totals[doc.get('counter') as string] ?? 0) + ((doc.get('spentMicros') as number | undefined) ?? 0);
-    }),
-  );
-  return { totals, reads };
+  const spentOf = (doc: DocumentSnapshot) => (doc.get('spentMicros') as number | undefined) ?? 0;
+  const firsts = await readDocs(db, keys.map((k) => scopeCounterRef(db, k, 0)));
+  const spread: string[] = [];
+  firsts.forEach((doc, i) => {
+    totals[keys[i]!] = spentOf(doc);
+    if (doc.get('spread') === true) spread.push(keys[i]!);
+  });
+  const others = spread.flatMap((k) => Array.from({ length: COUNTER_SHARD_DEFAULTS.shardCount - 1 }, (_, i) => [k, scopeCounterRef(db, k, i + 1)] as const));
+  const rest = await readDocs(db, others.map(([, ref]) => ref));
+  rest.forEach((doc, i) => (totals[others[i]![0]] = totals[others[i]![0]]! + spentOf(doc)));
+  return { totals, reads: keys.length + others.length };
 }
 
 /** One counter's total by an aggregation query (one read whatever its shards): reports. */

@@ -7,7 +7,8 @@ import { MODEL_COUNTERS, type ModelUsage } from '../budget/model-usage';
 import { COLLECTIONS, TTL_FIELD } from '../basics/collections';
 import { Status } from 'google-gax';
 import type { ScopedBudget } from '../budget/scoped-budget';
-import { SCOPE_SPEND_DEFAULTS, scopeCounterRef, scopeCounterWrite, scopeIncrementsOf, type ScopeIncrement } from './scope-spend';
+import { addScopeIncrement, scopeIncrementsOf, type ScopeIncrement } from './scope-spend';
+import { processShardPicker, type CounterShardPicker } from './counter-shards';
 
 
 export const SPEND_DEFAULTS = {
@@ -125,6 +126,8 @@ export interface CommitOptions {
   now?: Date;
   /** Scoped budgets in force: each recorded event also adds to the counters of those it falls under. */
   scopedBudgets?: readonly ScopedBudget[];
+  /** Chooses the scoped counters' shards (default: this process's picker). */
+  shardPicker?: CounterShardPicker;
 }
 
 /**
@@ -193,12 +196,11 @@ async function commitChunk(db: Firestore, records: SpendRecord[], scoped: readon
       batch.set(shardRef(db, periodId, shard), shardIncrements(increments, periodId, shard), { merge: true });
     }
     const scopeIncrements = scopeIncrementsOf(pending, scoped);
-    for (const inc of scopeIncrements) {
-      const shard = Math.floor(random() * SCOPE_SPEND_DEFAULTS.shardCount);
-      batch.set(scopeCounterRef(db, inc.counterKey, shard), scopeCounterWrite(inc, shard), { merge: true });
-    }
+    const picker = options.shardPicker ?? processShardPicker;
+    const choices = scopeIncrements.map((inc) => [inc.counterKey, addScopeIncrement(db, batch, inc, picker)] as const);
     try {
       await batch.commit();
+      for (const [key, choice] of choices) picker.committed(key, choice);
       return { recorded: pending.map((r) => r.event.eventId), duplicates, reads, scoped: scopeIncrements, batches: batches + 1 };
     } catch (error) {
       if ((error as { code?: number }).code !== Status.ALREADY_EXISTS) throw error;
