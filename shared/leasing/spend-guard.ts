@@ -47,8 +47,9 @@ const SPEND_GUARD_LIMITS = {
 } as const;
 
 /**
- * Reserve before a call, settle after: hard budgets are spent only against leased allowance, so a
- * fleet cannot overspend them; soft budgets only get the cost event. See README "Hard budgets".
+ * Reserve before a call, settle after: hard budgets — the fleet's monthly ones and scoped ones per
+ * scope instance and window — are spent only against leased allowance, so a fleet cannot overspend
+ * them; soft budgets only get the cost event. See README "Hard budgets".
  */
 export class SpendGuard implements ReservationHost {
   private readonly options: ResolvedSpendGuardOptions;
@@ -96,8 +97,9 @@ export class SpendGuard implements ReservationHost {
 
   /**
    * Holds allowance for one call. Resolves at once when the agent's leases cover the estimate;
-   * otherwise after one round trip that leases more. Rejects with `HardBudgetExceededError`
-   * (naming the budget and what is left) when the estimate does not fit a hard budget.
+   * otherwise after one round trip per budget that leases more. Rejects with `HardBudgetExceededError`
+   * (naming the budget, for a scoped one its scope instance and window, and what is left) when the
+   * estimate does not fit one of the hard budgets the call falls under; nothing stays reserved then.
    */
   async reserve(input: ReserveInput): Promise<Reservation> {
     if (this.closing) throw new SpendGuardClosedError();
