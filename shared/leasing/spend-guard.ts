@@ -1,6 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import { LRUCache } from 'lru-cache';
-import type { BudgetConfig } from '../budget/budget-config';
+import { scopedBudgetsOf, type BudgetConfig } from '../budget/budget-config';
 import { SpendRate } from '../budget/lease-policy';
 import { MAX_EVENT_AMOUNT_MICROS, type AiUsage } from '../contracts/cost-event';
 import type { CostCategory } from '../contracts/vocabulary';
@@ -61,6 +61,8 @@ export class SpendGuard implements ReservationHost {
   /** The managers a call reserves from, per (category, model, attribution): no window computed per call. */
   private readonly hardManagers = new LRUCache<string, LeaseManager[]>({ max: SPEND_GUARD_LIMITS.callShapes });
   private readonly managers = new Map<string, LeaseManager>();
+  /** Whether the config has hard scoped budgets (then model and attribution decide a call's budgets too). */
+  private scopedHard = false;
   private session: string;
   private seq = 0;
   private readonly rate: SpendRate;
@@ -191,7 +193,8 @@ export class SpendGuard implements ReservationHost {
    * publisher's) and the call's model.
    */
   private hardManagersOf(category: CostCategory, model: string | undefined, attribution: Attribution | undefined): LeaseManager[] {
-    const shape = `${category}|${model ?? ''}|${attribution ? JSON.stringify(attribution) : ''}`;
+    // Without hard scoped budgets only the category matters: no key to build per call.
+    const shape = this.scopedHard ? `${category}|${model ?? ''}|${attribution ? JSON.stringify(attribution) : ''}` : category;
     let managers = this.hardManagers.get(shape);
     if (!managers) {
       const identity = this.publisher.identity();
@@ -230,6 +233,7 @@ export class SpendGuard implements ReservationHost {
       .then((loaded) => {
         this.config = loaded.config;
         this.hardManagers.clear();
+        this.scopedHard = scopedBudgetsOf(loaded.config).some((b) => b.mode === 'hard');
       })
       .finally(() => (this.loading = undefined));
     return this.loading;
