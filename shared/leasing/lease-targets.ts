@@ -50,12 +50,21 @@ export function scopedTarget(found: { budget: ScopedBudget; instance: string }, 
 }
 
 /**
+ * A shadow budget (`shadow: true`, shadow mode on main) is evaluated and recorded but never
+ * enforced: the guard leases nothing for it. Read loosely so this file holds before and after the
+ * field is in ScopedBudget's schema.
+ */
+function isShadow(budget: ScopedBudget): boolean {
+  return (budget as { shadow?: unknown }).shadow === true;
+}
+
+/**
  * Every hard budget a call of `category` by `subject` must reserve against: the fleet's hard
- * category and total budgets, and each hard scoped budget whose scope takes the subject (its
- * agent, team, tenant, tags, model). No windows are computed here: a lease change does that.
+ * category and total budgets, and each hard scoped budget (not a shadow one) whose scope takes the
+ * subject (its agent, team, tenant, tags, model). No windows are computed here: a lease change does that.
  */
 export function hardTargetsFor(config: BudgetConfig, subject: SpendSubject, category: CostCategory, source: ConfigSource): HardTarget[] {
-  const hardScoped = scopedBudgetsOf(config).filter((b) => b.mode === 'hard');
+  const hardScoped = scopedBudgetsOf(config).filter((b) => b.mode === 'hard' && !isShadow(b));
   return [
     ...hardBudgetsFor(config, category).map((key) => fleetTarget(key, source)),
     ...scopeInstancesFor(hardScoped, subject, category).map((found) => scopedTarget(found, source)),

@@ -35,8 +35,11 @@ describe('hardTargetsFor', () => {
     expect(ids(c, { source: 'writer-1' }, 'STORAGE')).toEqual(['fleet:TOTAL', 'scoped:agent-day|agent:writer-1', 'scoped:storage-day|agent:writer-1']);
   });
 
-  it('has nothing to lease when every budget is soft', () => {
+  it('has nothing to lease when every budget is soft, or a hard one is a shadow (recorded, never enforced)', () => {
     expect(ids(config([{ ...AGENT_DAY, mode: 'soft' }]), { source: 'writer-1' })).toEqual([]);
+    const parsed = config([AGENT_DAY]);
+    const shadow = { ...parsed, scoped: parsed.scoped!.map((b) => ({ ...b, shadow: true })) };
+    expect(ids(shadow, { source: 'writer-1' })).toEqual([]);
   });
 
   it('gives each window of the budget in its time zone its own allowance, never usable past its end', () => {
