@@ -6,7 +6,8 @@
  * event loop and the scheduler; this run separates the guard's own share.
  */
 import { Firestore } from '@google-cloud/firestore';
-import { withBudget } from '../shared/budget/budget-config';
+import { withBudget, type BudgetConfig } from '../shared/budget/budget-config';
+import type { Attribution } from '../shared/contracts/attribution';
 import { createSpendGuard } from '../shared/leasing/spend-guard';
 import { createPublisher, type GovernorPublisher } from '../shared/publisher/publisher';
 import { createThrottleReader } from '../shared/throttle/throttle-reader';
@@ -47,11 +48,18 @@ const COST_DEFAULTS = {
  * every 100th event fills a batch and pays its synchronous send, and with two events per turn
  * that send lands on the same path every time, which would charge it all to one side.
  */
-export async function measureGuardCost(projectId: string, call: { model: string; inputTokens: number; maxOutputTokens: number }): Promise<GuardCost> {
+/** What else the hard phase's budgets hold (scoped hard budgets: bench/scopes-hot-agent), and its agent's attribution. */
+export interface GuardCostSetup {
+  configure?: (config: BudgetConfig) => BudgetConfig;
+  attribution?: Attribution;
+}
+
+export async function measureGuardCost(projectId: string, call: { model: string; inputTokens: number; maxOutputTokens: number }, setup: GuardCostSetup = {}): Promise<GuardCost> {
   const options = COST_DEFAULTS;
   await provisionTopics({ projectId, pubsubHost: process.env.PUBSUB_EMULATOR_HOST!, topology: loadTopology({}) });
   const db = new Firestore({ projectId });
-  await updateBudgetConfig(db, (c) => ({ ...withBudget(c, 'AI_API_CALLS', options.budgetMicros), budgetMode: { AI_API_CALLS: 'hard' as const } }));
+  const configure = setup.configure ?? ((c: BudgetConfig) => c);
+  await updateBudgetConfig(db, (c) => configure({ ...withBudget(c, 'AI_API_CALLS', options.budgetMicros), budgetMode: { AI_API_CALLS: 'hard' as const } }));
   const result: GuardCost = { hard: [], reserve: [], soft: [], afterTurn: { hard: [], soft: [] }, roundTrips: 0 };
   const afterTurn = (i: number) => i % options.burst === 0;
   const usageOf = (i: number) => ({ inputTokens: call.inputTokens, outputTokens: 75 + (i % 226) });
@@ -79,7 +87,7 @@ export async function measureGuardCost(projectId: string, call: { model: string;
       await softPublisher.close();
     }
     // Hard: reserve against the lease, settle with the real usage.
-    const hardPublisher = createPublisher({ projectId, source: 'bench-guard-cost-hard', exitHook: false });
+    const hardPublisher = createPublisher({ projectId, source: 'bench-guard-cost-hard', exitHook: false, ...(setup.attribution ? { attribution: setup.attribution } : {}) });
     const guard = await createSpendGuard({ publisher: hardPublisher, firestore: db, agent: 'bench-guard-cost', exitHook: false }).ready();
     try {
       for (let i = 0; i < options.warmupCalls + options.calls; i++) {

@@ -40,7 +40,10 @@ export const COLLECTIONS = {
   alertRoutes: 'governor_alert_routes',
   /** One document per load-test task (`<runId>_<task>`): its serialized recording, merged by the CLI. */
   loadtestResults: 'governor_loadtest_results',
-  /** Hard budgets' allowance, `<period>_<BUDGET>_<shard>`: leases outstanding and spend charged. */
+  /**
+   * Hard budgets' allowance: leases outstanding and spend charged. The fleet's `<period>_<BUDGET>_<shard>`
+   * (kept); a scoped budget instance's `<URI-encoded budget|instance|window>~<shard>`, expiring by TTL.
+   */
   allowanceShards: 'governor_allowance_shards',
   /**
    * Scoped budgets' spend, `<counter>~<shard>`: one counter per (budget, scope instance, window),
@@ -75,4 +78,4 @@ export const CONFIG_DOCS = {
 export const TTL_FIELD = 'expireAt';
 
 /** Collections whose documents expire by Firestore TTL on `expireAt` (infra/firestore.tf agrees). */
-export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans, COLLECTIONS.alertDeliveries, COLLECTIONS.scopeSpend];
+export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans, COLLECTIONS.alertDeliveries, COLLECTIONS.scopeSpend, COLLECTIONS.allowanceShards];

@@ -66,15 +66,20 @@ export function counterKeyOf(budgetId: string, instance: string, windowId: strin
   return `${budgetId}|${instance}|${windowId}`;
 }
 
-/** Every scoped budget instance a cost of `category` by `subject` at `at` counts under. */
-export function budgetInstancesFor(budgets: readonly ScopedBudget[], subject: SpendSubject, category: CostCategory, at: Date): BudgetInstance[] {
-  const instances: BudgetInstance[] = [];
+/** Every scoped budget a cost of `category` by `subject` counts under, with its scope instance (whatever the window). */
+export function scopeInstancesFor(budgets: readonly ScopedBudget[], subject: SpendSubject, category: CostCategory): Omit<BudgetInstance, 'window'>[] {
+  const instances: Omit<BudgetInstance, 'window'>[] = [];
   for (const budget of budgets) {
     if (budget.category !== undefined && budget.category !== category) continue;
     const instance = scopeInstanceOf(scopeOf(budget), subject);
-    if (instance !== undefined) instances.push({ budget, instance, window: windowOf(budget.window, budget.timezone, at) });
+    if (instance !== undefined) instances.push({ budget, instance });
   }
   return instances;
+}
+
+/** Every scoped budget instance a cost of `category` by `subject` at `at` counts under. */
+export function budgetInstancesFor(budgets: readonly ScopedBudget[], subject: SpendSubject, category: CostCategory, at: Date): BudgetInstance[] {
+  return scopeInstancesFor(budgets, subject, category).map((found) => ({ ...found, window: windowOf(found.budget.window, found.budget.timezone, at) }));
 }
 
 /** A one-line description: `agent:* daily (Europe/Paris), AI_API_CALLS, $5.00, hard`. */

@@ -1,9 +1,8 @@
 import type { Firestore } from '@google-cloud/firestore';
-import type { BudgetKey } from '../budget/budget-config';
 import { desiredLeaseMicros, type LeasePolicy, type SpendRate } from '../budget/lease-policy';
-import { periodOf } from '../basics/period';
 import { newEventId } from '../contracts/event-id';
-import { ALLOWANCE_DEFAULTS, AllowanceContentionError, commitLeaseChange, surveyAllowance, type LeaseChange, type LeaseChangeResult, type ShardSurvey } from '../store/allowance-store';
+import { ALLOWANCE_DEFAULTS, AllowanceContentionError, commitLeaseChange, surveyAllowanceOf, type LeaseChange, type LeaseChangeResult, type ShardSurvey } from '../store/allowance-store';
+import type { AllowanceTarget } from '../store/allowance-target';
 import { HardBudgetExceededError } from './hard-budget-error';
 import { LocalLease } from './local-lease';
 
@@ -20,7 +19,8 @@ export interface LeaseCounters {
 
 export interface LeaseManagerDeps {
   db: Firestore;
-  key: BudgetKey;
+  /** The allowance in force at an instant: the fleet budget's month, or the scoped instance's window then. */
+  allowanceAt: (nowMillis: number) => AllowanceTarget;
   agent: string;
   /** The agent's current event-id session. */
   session: () => string;
@@ -110,7 +110,7 @@ export class LeaseManager {
    * grant without a close moves to another shard and a close is tried again on its own, with
    * backoff; a contended change wrote nothing, so a retry cannot charge twice.
    */
-  private async change(t: Omit<LeaseChange, 'key' | 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>): Promise<LeaseChangeResult & { shard: number }> {
+  private async change(t: Omit<LeaseChange, 'budgetMicros' | 'nowMillis' | 'reapGraceMilliseconds'>): Promise<LeaseChangeResult & { shard: number }> {
     let shard = t.shard;
     for (let attempt = 1; ; attempt++) {
       this.deps.counters.firestoreRequests += 1;
@@ -118,7 +118,6 @@ export class LeaseManager {
         const result = await commitLeaseChange(this.deps.db, {
           ...t,
           shard,
-          key: this.deps.key,
           budgetMicros: this.deps.budgetMicros(),
           nowMillis: this.deps.clock(),
           reapGraceMilliseconds: this.deps.policy.reapGraceMilliseconds,
@@ -137,14 +136,14 @@ export class LeaseManager {
   private async acquire(estimateMicros: number): Promise<void> {
     const { policy, clock } = this.deps;
     const now = clock();
-    const periodId = periodOf(new Date(now)).id;
+    const target = this.deps.allowanceAt(now);
     const old = this.current;
     this.current = undefined;
     clearTimeout(this.idleTimer);
     // A lease with nothing open is returned in the same change; one with calls in flight
     // drains and is returned when its last call settles.
     let close: { leaseId: string; settledMicros: number } | undefined;
-    if (old && old.outstanding === 0 && old.periodId === periodId) {
+    if (old && old.outstanding === 0 && old.allowance.docId(0) === target.docId(0)) {
       old.status = 'closing';
       close = { leaseId: old.id, settledMicros: old.claimMicros() };
     } else if (old) {
@@ -162,7 +161,7 @@ export class LeaseManager {
       maxShareOfAvailable: policy.maxShareOfAvailable,
     };
     let shard = old?.shard ?? this.deps.preferredShard;
-    let result = await this.change({ periodId, shard, close, grant }).catch((error: unknown) => {
+    let result = await this.change({ target, shard, close, grant }).catch((error: unknown) => {
       if (old && close) old.status = 'closed'; // its fate is unknown: the reaper settles it from the ledger
       throw error;
     });
@@ -174,29 +173,32 @@ export class LeaseManager {
     shard = result.shard;
     for (let round = 0; result.grantedMicros === undefined && round < MAX_SURVEY_ROUNDS; round++) {
       this.deps.counters.firestoreRequests += 1;
-      const survey = await surveyAllowance(this.deps.db, periodId, this.deps.key, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds);
+      const survey = await surveyAllowanceOf(this.deps.db, target, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds);
       const next = pickShard(survey.filter((s) => s.shard !== shard || round > 0), estimateMicros);
-      if (next === undefined) this.refuse(estimateMicros, periodId, survey);
-      result = await this.change({ periodId, shard: next, grant });
+      if (next === undefined) this.refuse(estimateMicros, target, survey);
+      result = await this.change({ target, shard: next, grant });
       shard = result.shard;
       this.deps.counters.reaped += result.reaped;
     }
     if (result.grantedMicros === undefined) {
-      this.refuse(estimateMicros, periodId, await surveyAllowance(this.deps.db, periodId, this.deps.key, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds));
+      this.refuse(estimateMicros, target, await surveyAllowanceOf(this.deps.db, target, this.deps.budgetMicros(), clock(), policy.reapGraceMilliseconds));
     }
     this.deps.counters.leasesGranted += 1;
     this.refusedUntil = 0;
-    const lease = new LocalLease(leaseId, shard, periodId, result.grantedMicros!, Math.min(expiresAtMillis - policy.expiryMarginMilliseconds, periodOf(new Date(now)).end.getTime()));
+    // Never usable past its window: the next window starts with its own allowance.
+    const lease = new LocalLease(leaseId, shard, target, result.grantedMicros!, Math.min(expiresAtMillis - policy.expiryMarginMilliseconds, target.windowEndMillis));
     this.current = lease;
     this.scheduleIdleReturn(lease);
   }
 
-  private refuse(estimateMicros: number, periodId: string, survey: Awaited<ReturnType<typeof surveyAllowance>>): never {
+  private refuse(estimateMicros: number, target: AllowanceTarget, survey: readonly ShardSurvey[]): never {
     const remainingMicros = survey.reduce((n, s) => n + Math.max(0, s.availableMicros), 0);
     const largestGrantMicros = Math.max(0, ...survey.map((s) => s.availableMicros + s.reapableMicros));
     const error = new HardBudgetExceededError({
-      budget: this.deps.key,
-      periodId,
+      budget: target.budget,
+      scope: target.scope,
+      window: target.window,
+      periodId: target.windowId,
       estimateMicros,
       remainingMicros,
       largestGrantMicros,
@@ -204,7 +206,8 @@ export class LeaseManager {
       budgetMicros: this.deps.budgetMicros(),
     });
     // Allowance comes back only as leases end: don't ask again for a while for as much.
-    this.refusedUntil = this.deps.clock() + this.deps.policy.refusalRecheckMilliseconds;
+    // (A new window has its own allowance: the refusal does not outlive the window.)
+    this.refusedUntil = Math.min(this.deps.clock() + this.deps.policy.refusalRecheckMilliseconds, target.windowEndMillis);
     this.refusedAbove = largestGrantMicros;
     this.lastRefusal = error;
     throw error;
@@ -234,7 +237,7 @@ export class LeaseManager {
     lease.status = 'closing';
     this.draining.delete(lease);
     try {
-      const result = await this.change({ periodId: lease.periodId, shard: lease.shard, close: { leaseId: lease.id, settledMicros: lease.claimMicros() } });
+      const result = await this.change({ target: lease.allowance, shard: lease.shard, close: { leaseId: lease.id, settledMicros: lease.claimMicros() } });
       this.deps.counters.leasesReturned += 1;
       this.deps.counters.reaped += result.reaped;
     } finally {

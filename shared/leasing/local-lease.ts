@@ -3,6 +3,8 @@
  * settled + reserved ≤ granted, except when a call settles above its estimate (an overdraft,
  * charged in full when the lease closes).
  */
+import type { AllowanceTarget } from '../store/allowance-target';
+
 export type LeaseStatus = 'active' | 'draining' | 'closing' | 'closed';
 
 export class LocalLease {
@@ -15,11 +17,17 @@ export class LocalLease {
   constructor(
     readonly id: string,
     readonly shard: number,
-    readonly periodId: string,
+    /** The allowance (budget, scope instance, window) the lease was granted from. */
+    readonly allowance: AllowanceTarget,
     readonly grantedMicros: number,
     /** After this (agent clock, ms) nothing new is reserved against the lease. */
     readonly usableUntilMillis: number,
   ) {}
+
+  /** The month or window id of its allowance. */
+  get periodId(): string {
+    return this.allowance.windowId;
+  }
 
   /** True when a new reservation of `estimateMicros` may be taken from this lease now. */
   canCover(estimateMicros: number, nowMillis: number): boolean {

@@ -1,7 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
-import type { BudgetConfig, BudgetKey } from '../budget/budget-config';
-import { budgetMicrosOf } from '../budget/budget-config';
-import { hardBudgetsFor } from '../budget/budget-mode';
+import { LRUCache } from 'lru-cache';
+import { scopedBudgetsOf, type BudgetConfig } from '../budget/budget-config';
 import { SpendRate } from '../budget/lease-policy';
 import { MAX_EVENT_AMOUNT_MICROS, type AiUsage } from '../contracts/cost-event';
 import type { CostCategory } from '../contracts/vocabulary';
@@ -17,12 +16,16 @@ import { EstimateMemo } from './estimate-memo';
 import { SpendGuardClosedError } from './hard-budget-error';
 import { eventIdOf, MAX_SEQ, newSessionPrefix } from '../budget/lease-event-ids';
 import { LeaseManager, type LeaseCounters } from './lease-manager';
+import { hardTargetsFor, type HardTarget } from './lease-targets';
 import type { LocalLease } from './local-lease';
 import { Reservation, type ReservationHost } from './reservation';
 import { resolveSpendGuardOptions, type ResolvedSpendGuardOptions, type SpendGuardOptions } from './spend-guard-options';
 
 /** A call to reserve for: its estimate in micro-USD, or what `estimateCost` needs (model, prompt size, max output). */
-/** `attribution` replaces the publisher's for the settled call's cost event (team, tenant, tags). */
+/**
+ * `attribution` replaces the publisher's for the settled call's cost event (team, tenant, tags) and
+ * decides which `team:`, `tenant:` and `tag:` hard budgets the call reserves against.
+ */
 export type ReserveInput = { category?: CostCategory; attribution?: Attribution } & ({ estimateMicros: number } | EstimateInput);
 
 export interface SpendGuardStats extends LeaseCounters {
@@ -38,9 +41,15 @@ export interface SpendGuardStats extends LeaseCounters {
   open: number;
 }
 
+const SPEND_GUARD_LIMITS = {
+  // Distinct (category, model, attribution) shapes whose hard budgets are remembered; an agent has a few.
+  callShapes: 1_024,
+} as const;
+
 /**
- * Reserve before a call, settle after: hard budgets are spent only against leased allowance, so a
- * fleet cannot overspend them; soft budgets only get the cost event. See README "Hard budgets".
+ * Reserve before a call, settle after: hard budgets — the fleet's monthly ones and scoped ones per
+ * scope instance and window — are spent only against leased allowance, so a fleet cannot overspend
+ * them; soft budgets only get the cost event. See README "Hard budgets".
  */
 export class SpendGuard implements ReservationHost {
   private readonly options: ResolvedSpendGuardOptions;
@@ -49,8 +58,11 @@ export class SpendGuard implements ReservationHost {
   private readonly ownsClient: boolean;
   private config: BudgetConfig | undefined;
   private loading: Promise<void> | undefined;
-  private readonly hardKeys = new Map<CostCategory, BudgetKey[]>();
-  private readonly managers = new Map<BudgetKey, LeaseManager>();
+  /** The managers a call reserves from, per (category, model, attribution): no window computed per call. */
+  private readonly hardManagers = new LRUCache<string, LeaseManager[]>({ max: SPEND_GUARD_LIMITS.callShapes });
+  private readonly managers = new Map<string, LeaseManager>();
+  /** Whether the config has hard scoped budgets (then model and attribution decide a call's budgets too). */
+  private scopedHard = false;
   private session: string;
   private seq = 0;
   private readonly rate: SpendRate;
@@ -87,8 +99,9 @@ export class SpendGuard implements ReservationHost {
 
   /**
    * Holds allowance for one call. Resolves at once when the agent's leases cover the estimate;
-   * otherwise after one round trip that leases more. Rejects with `HardBudgetExceededError`
-   * (naming the budget and what is left) when the estimate does not fit a hard budget.
+   * otherwise after one round trip per budget that leases more. Rejects with `HardBudgetExceededError`
+   * (naming the budget, for a scoped one its scope instance and window, and what is left) when the
+   * estimate does not fit one of the hard budgets the call falls under; nothing stays reserved then.
    */
   async reserve(input: ReserveInput): Promise<Reservation> {
     if (this.closing) throw new SpendGuardClosedError();
@@ -98,10 +111,9 @@ export class SpendGuard implements ReservationHost {
     const estimateMicros = this.estimate(input, now);
     const model = 'model' in input ? input.model : undefined;
     this.calls.reservations += 1;
-    const keys = this.hardKeysOf(category);
+    const keys = this.hardManagersOf(category, model, input.attribution);
     const taken: [LeaseManager, LocalLease][] = [];
-    for (const key of keys) {
-      const manager = this.managerOf(key);
+    for (const manager of keys) {
       const lease = manager.tryReserve(estimateMicros, now);
       if (!lease) break;
       taken.push([manager, lease]);
@@ -110,8 +122,7 @@ export class SpendGuard implements ReservationHost {
       this.calls.coveredLocally += 1;
     } else {
       try {
-        for (const key of keys.slice(taken.length)) {
-          const manager = this.managerOf(key);
+        for (const manager of keys.slice(taken.length)) {
           taken.push([manager, await manager.reserve(estimateMicros)]);
         }
         this.calls.withRoundTrip += 1;
@@ -176,23 +187,35 @@ export class SpendGuard implements ReservationHost {
     return this.estimates.estimate(input, now);
   }
 
-  private hardKeysOf(category: CostCategory): BudgetKey[] {
-    let keys = this.hardKeys.get(category);
-    if (!keys) this.hardKeys.set(category, (keys = this.config ? hardBudgetsFor(this.config, category) : []));
-    return keys;
+  /**
+   * The lease managers of every hard budget a call applies to: the fleet's, and each hard scoped
+   * budget instance of this agent (the publisher's source), its attribution (the call's, else the
+   * publisher's) and the call's model.
+   */
+  private hardManagersOf(category: CostCategory, model: string | undefined, attribution: Attribution | undefined): LeaseManager[] {
+    // Without hard scoped budgets only the category matters: no key to build per call.
+    const shape = this.scopedHard ? `${category}|${model ?? ''}|${attribution ? JSON.stringify(attribution) : ''}` : category;
+    let managers = this.hardManagers.get(shape);
+    if (!managers) {
+      const identity = this.publisher.identity();
+      const subject = { source: identity.source, attribution: attribution ?? identity.attribution, model };
+      managers = this.config ? hardTargetsFor(this.config, subject, category, () => this.config).map((t) => this.managerOf(t)) : [];
+      this.hardManagers.set(shape, managers);
+    }
+    return managers;
   }
 
-  private managerOf(key: BudgetKey): LeaseManager {
-    let manager = this.managers.get(key);
+  private managerOf(target: HardTarget): LeaseManager {
+    let manager = this.managers.get(target.id);
     if (!manager) {
       manager = new LeaseManager({
         db: this.db,
-        key,
+        allowanceAt: target.allowanceAt,
         agent: this.options.agent,
         session: () => this.session,
         nextSeq: () => this.seq,
         policy: this.options.policy,
-        budgetMicros: () => (this.config ? budgetMicrosOf(this.config, key) : 0),
+        budgetMicros: target.budgetMicros,
         clock: this.options.clock,
         rate: this.rate,
         // Agents spread over the shards by their session's randomness.
@@ -200,7 +223,7 @@ export class SpendGuard implements ReservationHost {
         counters: this.counters,
         onBackgroundError: this.options.onError,
       });
-      this.managers.set(key, manager);
+      this.managers.set(target.id, manager);
     }
     return manager;
   }
@@ -209,7 +232,8 @@ export class SpendGuard implements ReservationHost {
     this.loading ??= loadBudgetConfig(this.db)
       .then((loaded) => {
         this.config = loaded.config;
-        this.hardKeys.clear();
+        this.hardManagers.clear();
+        this.scopedHard = scopedBudgetsOf(loaded.config).some((b) => b.mode === 'hard');
       })
       .finally(() => (this.loading = undefined));
     return this.loading;

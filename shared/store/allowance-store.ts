@@ -16,6 +16,8 @@ import {
 } from '../budget/allowance-ledger';
 import { eventIdOf, lastEventIdOf } from '../budget/lease-event-ids';
 import { COLLECTIONS } from '../basics/collections';
+import { parsePeriodId } from '../basics/period';
+import { fleetAllowance, type AllowanceTarget, type LedgerSpend } from './allowance-target';
 
 export const ALLOWANCE_DEFAULTS = {
   // Eight shards: leases of a hundred agents spread over eight documents, each far below
@@ -44,8 +46,14 @@ const lostRace = (error: unknown) => {
   return code === Status.FAILED_PRECONDITION || code === Status.ALREADY_EXISTS;
 };
 
+/** A fleet budget's shard document in a month. */
 export function allowanceShardRef(db: Firestore, periodId: string, key: BudgetKey, shard: number) {
   return db.collection(COLLECTIONS.allowanceShards).doc(`${periodId}_${key}_${shard}`);
+}
+
+/** Any allowance's shard document: a fleet budget's month or a scoped budget instance's window. */
+export function allowanceRefOf(db: Firestore, target: AllowanceTarget, shard: number) {
+  return db.collection(COLLECTIONS.allowanceShards).doc(target.docId(shard));
 }
 
 function stateOf(snapshot: DocumentSnapshot | undefined): ShardState {
@@ -59,24 +67,29 @@ function stateOf(snapshot: DocumentSnapshot | undefined): ShardState {
 
 /**
  * The spend recorded in the ledger for a lease: its session's events from its first sequence
- * number on. Read as documents (a sum over a document-id range needs an index Firestore does not
- * offer); only reaps of crashed agents' leases read it, and only that lease's events.
+ * number on that count under its budget (category; for a scoped budget also the scope instance,
+ * from the event each entry stores). Read as documents (a sum over a document-id range needs an
+ * index Firestore does not offer); only reaps of crashed agents' leases read it, and only that
+ * lease's session range — the same documents whatever the filter.
  */
-async function recordedSpendOf(db: Firestore, key: BudgetKey, lease: LeaseRecord): Promise<number> {
+async function recordedSpendOf(db: Firestore, target: AllowanceTarget, lease: LeaseRecord): Promise<number> {
   const snapshot = await db
     .collection(COLLECTIONS.costEvents)
     .where(FieldPath.documentId(), '>=', eventIdOf(lease.session, lease.seqFrom))
     .where(FieldPath.documentId(), '<=', lastEventIdOf(lease.session))
-    .select('amountMicros', 'category')
+    .select(...target.ledgerFields)
     .get();
   let micros = 0;
-  for (const doc of snapshot.docs) if (key === 'TOTAL' || doc.get('category') === key) micros += (doc.get('amountMicros') as number) ?? 0;
+  for (const doc of snapshot.docs) {
+    const entry = doc.data() as LedgerSpend;
+    if (target.counts(entry)) micros += entry.amountMicros ?? 0;
+  }
   return micros;
 }
 
 export interface LeaseChange {
-  periodId: string;
-  key: BudgetKey;
+  /** Whose allowance: a fleet budget's month or a scoped budget instance's window. */
+  target: AllowanceTarget;
   shard: number;
   /** The budget as the agent's config says; the shard's share is computed from it. */
   budgetMicros: number;
@@ -111,7 +124,7 @@ export interface LeaseChangeResult {
  * README "Hard budgets").
  */
 export async function commitLeaseChange(db: Firestore, t: LeaseChange): Promise<LeaseChangeResult> {
-  const ref = allowanceShardRef(db, t.periodId, t.key, t.shard);
+  const ref = allowanceRefOf(db, t.target, t.shard);
   const share = shareOf(t.budgetMicros, ALLOWANCE_DEFAULTS.shardCount, t.shard);
   // A reaped lease's recorded spend is final (its agent is silent past the grace): read once, not per round.
   const recorded = new Map<string, number>();
@@ -121,7 +134,7 @@ export async function commitLeaseChange(db: Firestore, t: LeaseChange): Promise<
     let changed = false;
     const reapable = reapableLeases(state, t.nowMillis, t.reapGraceMilliseconds).filter((id) => id !== t.close?.leaseId);
     for (const id of reapable) {
-      if (!recorded.has(id)) recorded.set(id, await recordedSpendOf(db, t.key, state.leases[id] as LeaseRecord));
+      if (!recorded.has(id)) recorded.set(id, await recordedSpendOf(db, t.target, state.leases[id] as LeaseRecord));
       state = reapLease(state, id, recorded.get(id)!);
       changed = true;
     }
@@ -142,7 +155,7 @@ export async function commitLeaseChange(db: Firestore, t: LeaseChange): Promise<
     if (!changed) return result;
     // `commits`: writes to this shard so far, the measure of how hot it runs (bench/budget-hard reads it).
     const commits = ((snapshot.get('commits') as number | undefined) ?? 0) + 1;
-    const data = { period: t.periodId, key: t.key, shard: t.shard, shareMicros: share, ...state, commits, updatedAt: FieldValue.serverTimestamp() };
+    const data = { ...t.target.fields(), shard: t.shard, shareMicros: share, ...state, commits, updatedAt: FieldValue.serverTimestamp() };
     try {
       // update() replaces each named top-level field whole (leases, reaped included): the same document set() would write.
       if (snapshot.exists) await ref.update(data, { lastUpdateTime: snapshot.updateTime! });
@@ -169,9 +182,14 @@ export interface ShardSurvey {
   commits: number;
 }
 
-/** Every shard of a hard budget in one read (no transaction): where allowance is left. */
-export async function surveyAllowance(db: Firestore, periodId: string, key: BudgetKey, budgetMicros: number, nowMillis: number, reapGraceMilliseconds: number): Promise<ShardSurvey[]> {
-  const refs = Array.from({ length: ALLOWANCE_DEFAULTS.shardCount }, (_, shard) => allowanceShardRef(db, periodId, key, shard));
+/** Every shard of a fleet hard budget in a month in one read (no transaction): where allowance is left. */
+export function surveyAllowance(db: Firestore, periodId: string, key: BudgetKey, budgetMicros: number, nowMillis: number, reapGraceMilliseconds: number): Promise<ShardSurvey[]> {
+  return surveyAllowanceOf(db, fleetAllowance(periodId, key, parsePeriodId(periodId).end.getTime()), budgetMicros, nowMillis, reapGraceMilliseconds);
+}
+
+/** Every shard of any allowance (fleet month or scoped instance window) in one read. */
+export async function surveyAllowanceOf(db: Firestore, target: AllowanceTarget, budgetMicros: number, nowMillis: number, reapGraceMilliseconds: number): Promise<ShardSurvey[]> {
+  const refs = Array.from({ length: ALLOWANCE_DEFAULTS.shardCount }, (_, shard) => allowanceRefOf(db, target, shard));
   const snapshots = await db.getAll(...refs);
   return snapshots.map((snapshot, shard) => {
     const state = stateOf(snapshot);

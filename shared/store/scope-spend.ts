@@ -90,6 +90,8 @@ export function scopeCounterWrite(inc: ScopeIncrement, shard: number): Record<st
     shard,
     spentMicros: FieldValue.increment(inc.amountMicros),
     events: FieldValue.increment(inc.events),
+    // Writes to this shard so far: how hot a counter document runs (bench/scopes-hot-agent reads it).
+    commits: FieldValue.increment(1),
     updatedAt: FieldValue.serverTimestamp(),
     [TTL_FIELD]: Timestamp.fromMillis(inc.windowEnd.getTime() + SCOPE_SPEND_DEFAULTS.retentionDays[inc.window] * 86_400_000),
   };

@@ -9,6 +9,7 @@ import { createSpendGuard, type SpendGuard } from '../../../shared/leasing/spend
 import { PRICE_TABLE } from '../../../shared/pricing/price-data';
 import { createPublisher, type GovernorPublisher } from '../../../shared/publisher/publisher';
 import { allowanceShardRef, ALLOWANCE_DEFAULTS, commitLeaseChange, surveyAllowance } from '../../../shared/store/allowance-store';
+import { fleetAllowance } from '../../../shared/store/allowance-target';
 import { updateBudgetConfig } from '../../../shared/store/budget-config-store';
 import { commitSpend } from '../../../shared/store/spend-shards';
 import { MemoryTransport } from '../../support/memory-transport';
@@ -173,8 +174,7 @@ describe('SpendGuard (Firestore emulator)', () => {
       const now = Date.now();
       const grant = (i: number) =>
         commitLeaseChange(db, {
-          periodId: period(),
-          key: 'AI_API_CALLS',
+          target: fleetAllowance(period(), 'AI_API_CALLS', periodOf(new Date()).end.getTime()),
           shard: 3,
           budgetMicros: 10_000_000,
           nowMillis: now,
@@ -218,7 +218,7 @@ describe('SpendGuard (Firestore emulator)', () => {
       expect(held.outstandingMicros).toBeGreaterThan(30_000);
       const before = held;
       await new Promise((r) => setTimeout(r, 1_600));
-      const result = await commitLeaseChange(db, { periodId: period(), key: 'AI_API_CALLS', shard: held.shard, budgetMicros: 10_000_000, nowMillis: Date.now(), reapGraceMilliseconds: 500 });
+      const result = await commitLeaseChange(db, { target: fleetAllowance(period(), 'AI_API_CALLS', periodOf(new Date()).end.getTime()), shard: held.shard, budgetMicros: 10_000_000, nowMillis: Date.now(), reapGraceMilliseconds: 500 });
       expect(result.reaped).toBe(1);
       const after = (await surveyAllowance(db, period(), 'AI_API_CALLS', 10_000_000, Date.now(), 500))[held.shard]!;
       // The three settled calls count once; the unspent rest (and the unsettled reservation) returned.
