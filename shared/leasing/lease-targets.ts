@@ -49,13 +49,9 @@ export function scopedTarget(found: { budget: ScopedBudget; instance: string }, 
   };
 }
 
-/**
- * A shadow budget (`shadow: true`, shadow mode on main) is evaluated and recorded but never
- * enforced: the guard leases nothing for it. Read loosely so this file holds before and after the
- * field is in ScopedBudget's schema.
- */
+/** A shadow budget is evaluated and recorded but never enforced: the guard leases nothing for it. */
 function isShadow(budget: ScopedBudget): boolean {
-  return (budget as { shadow?: unknown }).shadow === true;
+  return budget.shadow === true;
 }
 
 /**
