@@ -23,6 +23,13 @@ export interface LoadRun {
   /** Median ms of one counter read (an aggregation query) right after the run, one at a time. */
   readMilliseconds: number;
   stats: SpendStats;
+  /** The no-op run measured just before this one (the machine's load changes within a run). */
+  ceiling?: LoadRun;
+}
+
+/** A run's share of the no-op ceiling measured next to it (else the run's first ceiling). */
+export function shareOfCeiling(run: LoadRun, fallback: LoadRun): number {
+  return run.perSecond / (run.ceiling ?? fallback).perSecond;
 }
 
 interface Measures {
@@ -39,7 +46,7 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 export function scopeGrowthReport(ceiling: LoadRun, runs: readonly LoadRun[], m: Measures): string {
   const throughput = table([
-    ['consumer', 'agents', 'events', 'seconds', 'events/s', '% of no-op', 'writes/event (ledger + fleet shard + scoped + flags + alerts)', 'reads/event (by purpose)'],
+    ['consumer', 'agents', 'events', 'seconds', 'events/s', '% of no-op (no-op just before)', 'writes/event (ledger + fleet shard + scoped + flags + alerts)', 'reads/event (by purpose)'],
     [`no-op (ceiling)`, '-', n(ceiling.events), fixed(ceiling.seconds, 1), fixed(ceiling.perSecond, 0), '100 %', '-', '-'],
     ...runs.map((r) => {
       const w = r.writes;
@@ -50,7 +57,7 @@ export function scopeGrowthReport(ceiling: LoadRun, runs: readonly LoadRun[], m:
         n(r.events),
         fixed(r.seconds, 1),
         fixed(r.perSecond, 0),
-        `${fixed((100 * r.perSecond) / ceiling.perSecond, 0)} %`,
+        `${fixed(100 * shareOfCeiling(r, ceiling), 0)} % (${fixed((r.ceiling ?? ceiling).perSecond, 0)}/s)`,
         `${fixed(m.writesPerEvent(r), 2)} = ${per(w.ledger)} + ${per(w.fleetShards)} + ${per(w.scopedCounters)} + ${per(w.flags)} + ${per(w.alerts)}`,
         `${fixed(m.readsPerEvent(r), 3)} (${[...r.reads].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`,
       ];

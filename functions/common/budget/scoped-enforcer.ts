@@ -41,6 +41,8 @@ export class ScopedBudgetEnforcer {
   private readonly windowEnds = new Map<string, number>();
   private lastForget = 0;
   private readonly refreshes = new Map<string, BudgetInstance>();
+  /** Counters whose background read is under way: events meanwhile do not ask for another. */
+  private readonly reading = new Set<string>();
   private refreshing: Promise<void> | undefined;
 
   constructor(private readonly deps: ScopedEnforcerDeps) {}
@@ -92,13 +94,22 @@ export class ScopedBudgetEnforcer {
    * tick reads again.
    */
   private refreshSoon(instances: readonly BudgetInstance[]): void {
-    for (const i of instances) this.refreshes.set(counterKeyOf(i.budget.id, i.instance, i.window.id), i);
+    for (const i of instances) {
+      const key = counterKeyOf(i.budget.id, i.instance, i.window.id);
+      // An agent's next events arrive while its first read is in flight: that read answers them too.
+      if (!this.reading.has(key)) this.refreshes.set(key, i);
+    }
     if (this.refreshing || this.refreshes.size === 0) return;
     this.refreshing = (async () => {
       while (this.refreshes.size > 0) {
-        const batch = [...this.refreshes.values()];
+        const batch = [...this.refreshes];
         this.refreshes.clear();
-        await this.evaluate(batch, await this.deps.config(), false);
+        for (const [key] of batch) this.reading.add(key);
+        try {
+          await this.evaluate(batch.map(([, i]) => i), await this.deps.config(), false);
+        } finally {
+          for (const [key] of batch) this.reading.delete(key);
+        }
       }
     })()
       .catch((error: unknown) => this.deps.log.error({ err: error }, 'scoped budget refresh failed; the next event or the budget tick reads again'))
