@@ -16,8 +16,17 @@ describe('CounterShardPicker (where a scoped counter increment goes)', () => {
     expect(p.choose('b')).toEqual({ shard: 0, markSpread: false });
   });
 
-  it('spreads a counter written again within a second over the other shards, marking shard 0 until a mark commits', () => {
+  it('keeps a counter written twice within a second in shard 0 (a burst of an agent’s events)', () => {
     const p = picker();
+    expect(p.choose('a').shard).toBe(0);
+    now += 100;
+    expect(p.choose('a').shard).toBe(0);
+  });
+
+  it('spreads a counter written three times within a second over the other shards, marking shard 0 until a mark commits', () => {
+    const p = picker();
+    p.choose('hot');
+    now += 100;
     p.choose('hot');
     now += 100;
     const first = p.choose('hot');
@@ -35,7 +44,7 @@ describe('CounterShardPicker (where a scoped counter increment goes)', () => {
     const p = new CounterShardPicker(() => (r = (r + 0.37) % 1), () => now);
     const shards = new Set<number>();
     for (let i = 0; i < 500; i++) shards.add(p.choose('hot').shard);
-    shards.delete(0); // the first write only
+    shards.delete(0); // the first two writes only
     expect([...shards].sort((a, b) => a - b)).toEqual(Array.from({ length: COUNTER_SHARD_DEFAULTS.shardCount - 1 }, (_, i) => i + 1));
   });
 });
