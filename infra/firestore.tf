@@ -1,6 +1,6 @@
 # TTL policies: documents carrying `expireAt` are deleted by Firestore after that time.
 locals {
-  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries", "governor_scope_spend"]
+  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries", "governor_scope_spend", "governor_burn_minutes"]
 }
 
 resource "google_firestore_field" "ttl" {
