@@ -1,0 +1,120 @@
+/**
+ * bench:runaway (issue 23, P8): how soon a bursting agent's reader sees `paused` (20 bursts, one
+ * agent each), false trips of a fleet of jittery agents over `--minutes`, and the spend path's
+ * throughput with a breaker rule against none, interleaved in one run on one stack.
+ *   npm run bench:runaway -- [--minutes 10] [--agents 1000] [--bursts 20] [--events 2000] [--rounds 3]
+ */
+import { AggregateField, Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { startStack } from '../bin/stack/stack';
+import { periodOf } from '../shared/basics/period';
+import { COLLECTIONS } from '../shared/basics/collections';
+import { createPublisher } from '../shared/publisher/publisher';
+import { breakerRuleSchema } from '../shared/runaway/breaker-rule';
+import { updateBreakerConfig } from '../shared/store/breaker-config-store';
+import { activeTrips } from '../shared/store/runaway-trips-store';
+import { createThrottleReader } from '../shared/throttle/throttle-reader';
+import { fixed, percentile, table } from './bench-support';
+
+const PROJECT = 'demo-bench-runaway';
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${process.argv[at + 1]}"`);
+  return value;
+};
+const MINUTES = arg('minutes', 10);
+const AGENTS = arg('agents', 1000);
+const BURSTS = arg('bursts', 20);
+const EVENTS = arg('events', 2000);
+const ROUNDS = arg('rounds', 3);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Every agent: trips above $1/min and 10× its baseline. A normal agent here spends ~$0.06/min.
+const RULE = breakerRuleSchema.parse({ id: 'agent-all', scope: 'agent:*', floorMicrosPerMinute: 1_000_000, multiple: 10, cooldownMinutes: 60 });
+
+async function main(): Promise<void> {
+  const stack = await startStack({ projectId: PROJECT, functions: ['spend-aggregator', 'budget-evaluator'], functionEnv: { GOVERNOR_STATS_INTERVAL_MILLISECONDS: '0' }, schedules: true });
+  Object.assign(process.env, stack.clientEnv);
+  const db = new Firestore({ projectId: PROJECT });
+  const pubsub = new PubSub({ projectId: PROJECT });
+  const period = periodOf(new Date()).id;
+  const counted = async () => (await db.collection(COLLECTIONS.spendShards).where('period', '==', period).aggregate({ events: AggregateField.sum('events') }).get()).data().events ?? 0;
+  const publisher = createPublisher({ projectId: PROJECT, source: 'bench-runaway', exitHook: false, batching: { maxMilliseconds: 5 } });
+  try {
+    // 1. Throughput: the same load with no rule and with the rule, interleaved.
+    const rates: Record<'without' | 'with', number[]> = { without: [], with: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['without', 'with'] as const) {
+        await updateBreakerConfig(db, () => ({ rules: mode === 'with' ? [RULE] : [] }));
+        await sleep(3_000);
+        const before = await counted();
+        const started = Date.now();
+        for (let i = 0; i < EVENTS; i++) publisher.emit({ type: 'cost', source: `tp-${round}-${i % 1000}`, payload: { category: 'COMPUTE', amountMicros: 100 } });
+        await publisher.flush();
+        while ((await counted()) < before + EVENTS) await sleep(200);
+        rates[mode].push((EVENTS * 1000) / (Date.now() - started));
+      }
+    }
+    await updateBreakerConfig(db, () => ({ rules: [RULE] }));
+    await sleep(3_000);
+
+    // 2. Bursts: one agent at a time spends $0.20 every 50 ms until its reader says `paused`.
+    const delays: number[] = [];
+    for (let b = 0; b < BURSTS; b++) {
+      const source = `burst-${b}`;
+      const reader = await createThrottleReader({ projectId: PROJECT, firestore: db, source, attribution: { team: 'bursty' } }).ready();
+      const started = Date.now();
+      while (reader.throttleLevel('AI_API_CALLS') !== 'paused') {
+        if (Date.now() - started > 60_000) throw new Error(`${source} not paused within 60 s`);
+        publisher.emit({ type: 'cost', source, payload: { category: 'AI_API_CALLS', amountMicros: 200_000, attribution: { team: 'bursty' } } });
+        void publisher.flush();
+        await sleep(50);
+      }
+      delays.push(Date.now() - started);
+      await reader.close();
+    }
+
+    // 3. False trips: AGENTS agents, each an event every ~10 s of $0.005–$0.015 (±50 %), for MINUTES.
+    const end = Date.now() + MINUTES * 60_000;
+    let sent = 0;
+    while (Date.now() < end) {
+      const second = Date.now();
+      for (let a = 0; a < AGENTS; a++) {
+        if (Math.random() >= 0.1) continue;
+        publisher.emit({ type: 'cost', source: `steady-${a}`, payload: { category: 'COMPUTE', amountMicros: 5_000 + Math.floor(Math.random() * 10_000), attribution: { team: `team-${a % 50}` } } });
+        sent += 1;
+      }
+      void publisher.flush();
+      await sleep(Math.max(0, 1_000 - (Date.now() - second)));
+    }
+    await publisher.flush();
+    await sleep(65_000); // a last budget tick (the fleet-wide check) over the final minute
+    const falseTrips = (await activeTrips(db)).filter((t) => t.scope.startsWith('agent:steady-')).length;
+
+    const median = (xs: number[]) => percentile(xs, 50);
+    const cost = 1 - median(rates.with) / median(rates.without);
+    console.log(`\nbench:runaway (${ROUNDS} interleaved rounds of ${EVENTS} events; ${BURSTS} bursts; ${AGENTS} jittery agents for ${MINUTES} min, ${sent} events)`);
+    console.log(
+      table([
+        ['measure', 'value', 'target'],
+        ['spend path events/s without rules (median)', fixed(median(rates.without)), ''],
+        ['spend path events/s with agent:* rule (median)', fixed(median(rates.with)), ''],
+        ['throughput cost of the breaker', `${fixed(cost * 100)} %`, '≤ 10 %'],
+        ['burst → reader paused p50 / p90 / p99 (ms)', `${fixed(percentile(delays, 50), 0)} / ${fixed(percentile(delays, 90), 0)} / ${fixed(percentile(delays, 99), 0)}`, '≤ 10,000 p99'],
+        ['false trips among the jittery agents', String(falseTrips), '0'],
+      ]),
+    );
+    console.log(`rounds without: ${rates.without.map((r) => fixed(r)).join(', ')}; with: ${rates.with.map((r) => fixed(r)).join(', ')}`);
+    console.log(`burst delays (ms): ${delays.map((d) => String(d)).join(', ')}`);
+  } finally {
+    await publisher.close();
+    await Promise.allSettled([db.terminate(), pubsub.close()]);
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
