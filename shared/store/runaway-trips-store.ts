@@ -51,8 +51,8 @@ export async function recordTrip(db: Firestore, trip: Omit<RunawayTrip, 'active'
 }
 
 /**
- * Ends an active trip (its cool-down passed, or an operator reset it) and lifts its pause. With
- * `onlyIfEnded`, only a trip whose cool-down has passed at `now`.
+ * Ends an active trip and lifts its pause: `cooldown` only once its cool-down has passed at `now`
+ * (the tick), `operator` at once (a reset). False when there was nothing to end.
  */
 export async function clearTrip(db: Firestore, ruleId: string, instance: string, by: 'cooldown' | 'operator', now: number): Promise<boolean> {
   const ref = tripRef(db, ruleId, instance);

@@ -128,6 +128,9 @@ export class BreakerMonitor {
       }
     }
     for (const [key, at] of this.lastCheck) if (at <= now - this.o.recheckMilliseconds) this.lastCheck.delete(key);
+    // Teams of instances the window forgot go too: memory stays bounded by the active scopes.
+    const seen = new Set(this.window.instances());
+    for (const instance of this.teams.keys()) if (!seen.has(instance)) this.teams.delete(instance);
     await Promise.all(checks);
   }
 
