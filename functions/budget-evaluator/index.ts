@@ -3,7 +3,6 @@ import { createLogger } from '../../shared/logging/logger';
 import { budgetEnforcement } from '../common/budget/budget-enforcement';
 import { pubsubConsumer } from '../common/pubsub-consumer';
 import { decodeTick } from '../common/schedule-tick';
-import { cachedConfig } from '../common/cached-config';
 import { firestore, pubsub } from '../common/clients';
 import { runawayAlertPublisher } from '../common/runaway/breaker-check';
 import { runBreakerTick } from '../common/runaway/breaker-tick';
@@ -21,13 +20,14 @@ import { loadTopology } from '../../shared/topology/topology';
 export function createBudgetEvaluator(): HttpFunction {
   const log = createLogger({ component: 'budget-evaluator' });
   const budgets = budgetEnforcement(log);
-  const breakerRules = cachedConfig(() => loadBreakerConfig(firestore()), log, 'breaker rules');
   const breakerTick = () =>
     runBreakerTick({
       db: firestore(),
+      // Read fresh once a tick (no cache: nothing between ticks needs the rules here).
       config: async () => {
-        breakerRules.invalidate();
-        return (await breakerRules()).config;
+        const loaded = await loadBreakerConfig(firestore());
+        if (loaded.rejected) log.error({ rejected: loaded.rejected, origin: loaded.origin }, 'stored breaker rules are invalid; the last good ones stay in force');
+        return loaded.config;
       },
       publishAlert: runawayAlertPublisher(pubsub(), loadTopology().topics.alerts),
       log,

@@ -1,5 +1,6 @@
 import { breakerRuleSchema, parseBreakerConfig } from '../../../shared/runaway/breaker-rule';
 import { BurnWindow } from '../../../shared/runaway/burn-window';
+import { MinuteTally } from '../../../shared/runaway/minute-tally';
 import { baselineMinutes, updatePeerHistory, windowMicrosOf } from '../../../shared/runaway/minute-history';
 import { baselineOf, decideTrip, isSuspect, medianOf } from '../../../shared/runaway/trip-decision';
 
@@ -71,5 +72,28 @@ describe('BurnWindow', () => {
     expect(reading.models).toEqual([{ model: 'm', micros: 30_000, calls: 30 }, { model: 'n', micros: 5000, calls: 1 }]);
     w.prune(T0 + 200_000);
     expect(w.instances()).toEqual([]);
+  });
+});
+
+describe('MinuteTally', () => {
+  it('writes a minute once it is worth it, then all of it; drops a minute that ended too small to matter', () => {
+    const tally = new MinuteTally();
+    const recordFrom = () => 1_000;
+    tally.add('agent:quiet', T0 + 1_000, 400);
+    tally.add('agent:busy', T0 + 1_000, 900);
+    expect(tally.drain(T0 + 10_000, recordFrom)).toEqual([]);
+    tally.add('agent:busy', T0 + 11_000, 200, undefined, 'search');
+    expect(tally.drain(T0 + 20_000, recordFrom)).toEqual([{ instance: 'agent:busy', minute: T0, micros: 1_100, events: 2, models: {}, calls: {} }]);
+    tally.add('agent:busy', T0 + 21_000, 1);
+    expect(tally.drain(T0 + 30_000, recordFrom).map((i) => i.micros)).toEqual([1]);
+    // The quiet agent's minute ended at 400 micro-USD: never written.
+    expect(tally.drain(T0 + 61_000, recordFrom)).toEqual([]);
+    expect(tally.size).toBe(0);
+  });
+
+  it('writes a repeated prompt whatever it cost (a loop split across instances must reach the tick)', () => {
+    const tally = new MinuteTally();
+    for (let i = 0; i < 3; i++) tally.add('agent:loop', T0 + i, 1, { model: 'm', promptHash: 'h' });
+    expect(tally.drain(T0 + 10, () => 1_000_000)).toMatchObject([{ instance: 'agent:loop', calls: { 'm|h': 3 }, models: { m: 3 } }]);
   });
 });
