@@ -79,15 +79,40 @@ async function main(): Promise<void> {
     await updateBreakerConfig(db, () => ({ rules: [RULE] }));
     await sleep(3_000);
 
-    // 2. Bursts: one agent at a time spends $0.20 every 50 ms until its reader says `paused`.
+    // 2. False trips: AGENTS agents in 50 teams, each an event a second with probability 0.1 (Poisson
+    // arrivals) of $0.005–$0.015 (±50 %): ~$0.06/min. One in ten is heavy: $0.05–$0.15 an event,
+    // ~$0.60/min, near the floor; with 10 minutes or more, each heavy agent has a busy minute at 3×
+    // (~$1.80/min, above the floor) once it has 6 minutes of history — normal work the multiple
+    // must tell from a runaway.
+    const started = Date.now();
+    const end = started + MINUTES * 60_000;
+    const surgeAt = Array.from({ length: AGENTS }, () => (MINUTES >= 10 ? started + (6 + Math.random() * (MINUTES - 7)) * 60_000 : Number.POSITIVE_INFINITY));
+    let sent = 0;
+    while (Date.now() < end) {
+      const second = Date.now();
+      for (let a = 0; a < AGENTS; a++) {
+        const heavy = a % 10 === 0;
+        const surging = heavy && second >= surgeAt[a]! && second < surgeAt[a]! + 60_000;
+        if (Math.random() >= (surging ? 0.3 : 0.1)) continue;
+        const micros = (heavy ? 10 : 1) * (5_000 + Math.floor(Math.random() * 10_000));
+        publisher.emit({ type: 'cost', source: `steady-${a}`, payload: { category: 'COMPUTE', amountMicros: micros, attribution: { team: `team-${a % 50}` } } });
+        sent += 1;
+      }
+      void publisher.flush();
+      await sleep(Math.max(0, 1_000 - (Date.now() - second)));
+    }
+    await publisher.flush();
+    process.stderr.write(`steady fleet done: ${sent} events\n`);
+    // 3. Bursts: one agent at a time, in a team of the steady fleet (its peers' baseline is theirs),
+    // spends $0.20 every 50 ms until its reader says `paused`.
     const delays: number[] = [];
     for (let b = 0; b < BURSTS; b++) {
       const source = `burst-${b}`;
-      const reader = await createThrottleReader({ projectId: PROJECT, firestore: db, source, attribution: { team: 'bursty' } }).ready();
+      const reader = await createThrottleReader({ projectId: PROJECT, firestore: db, source, attribution: { team: `team-${b % 50}` } }).ready();
       const started = Date.now();
       while (reader.throttleLevel('AI_API_CALLS') !== 'paused') {
         if (Date.now() - started > 60_000) throw new Error(`${source} not paused within 60 s`);
-        publisher.emit({ type: 'cost', source, payload: { category: 'AI_API_CALLS', amountMicros: 200_000, attribution: { team: 'bursty' } } });
+        publisher.emit({ type: 'cost', source, payload: { category: 'AI_API_CALLS', amountMicros: 200_000, attribution: { team: `team-${b % 50}` } } });
         void publisher.flush();
         await sleep(50);
       }
@@ -96,20 +121,6 @@ async function main(): Promise<void> {
     }
 
     process.stderr.write(`bursts: ${delays.join(', ')} ms\n`);
-    // 3. False trips: AGENTS agents, each an event every ~10 s of $0.005–$0.015 (±50 %), for MINUTES.
-    const end = Date.now() + MINUTES * 60_000;
-    let sent = 0;
-    while (Date.now() < end) {
-      const second = Date.now();
-      for (let a = 0; a < AGENTS; a++) {
-        if (Math.random() >= 0.1) continue;
-        publisher.emit({ type: 'cost', source: `steady-${a}`, payload: { category: 'COMPUTE', amountMicros: 5_000 + Math.floor(Math.random() * 10_000), attribution: { team: `team-${a % 50}` } } });
-        sent += 1;
-      }
-      void publisher.flush();
-      await sleep(Math.max(0, 1_000 - (Date.now() - second)));
-    }
-    await publisher.flush();
     await sleep(65_000); // a last budget tick (the fleet-wide check) over the final minute
     const falseTrips = (await activeTrips(db)).filter((t) => t.scope.startsWith('agent:steady-')).length;
 
