@@ -103,6 +103,10 @@ async function main(): Promise<void> {
     }
     await publisher.flush();
     process.stderr.write(`steady fleet done: ${sent} events\n`);
+    await sleep(65_000); // a budget tick (the fleet-wide check) over the fleet's last minute
+    const steadyTrips = async () => (await activeTrips(db)).filter((t) => t.scope.startsWith('agent:steady-')).length;
+    const falseTripsBeforeBursts = await steadyTrips();
+    process.stderr.write(`false trips after the steady fleet: ${falseTripsBeforeBursts}\n`);
     // 3. Bursts: one agent at a time, in a team of the steady fleet (its peers' baseline is theirs),
     // spends $0.20 every 50 ms until its reader says `paused`.
     const delays: number[] = [];
@@ -111,7 +115,8 @@ async function main(): Promise<void> {
       const reader = await createThrottleReader({ projectId: PROJECT, firestore: db, source, attribution: { team: `team-${b % 50}` } }).ready();
       const started = Date.now();
       while (reader.throttleLevel('AI_API_CALLS') !== 'paused') {
-        if (Date.now() - started > 60_000) throw new Error(`${source} not paused within 60 s`);
+        // A burst not paused within a minute counts as a minute (a miss), and the next one starts.
+        if (Date.now() - started > 60_000) break;
         publisher.emit({ type: 'cost', source, payload: { category: 'AI_API_CALLS', amountMicros: 200_000, attribution: { team: `team-${b % 50}` } } });
         void publisher.flush();
         await sleep(50);
@@ -121,8 +126,7 @@ async function main(): Promise<void> {
     }
 
     process.stderr.write(`bursts: ${delays.join(', ')} ms\n`);
-    await sleep(65_000); // a last budget tick (the fleet-wide check) over the final minute
-    const falseTrips = (await activeTrips(db)).filter((t) => t.scope.startsWith('agent:steady-')).length;
+    const falseTrips = Math.max(falseTripsBeforeBursts, await steadyTrips());
 
     const median = (xs: number[]) => percentile(xs, 50);
     const cost = 1 - median(rates.with.map((w, i) => w / (rates.without[i] as number)));

@@ -16,9 +16,9 @@ export interface MinuteIncrement {
 const MAX_CALL_KEYS = 10;
 
 /**
- * Spend per (scope instance, minute) committed since the last flush: taken out and written as one
- * increment per document every few seconds, so one agent at 200 events/s makes one write per flush
- * and aggregator instance — never a hot document, and nothing on the ack path.
+ * Spend per (scope instance, minute) committed since the last flush: swapped out and written as
+ * one increment per document every few seconds, so one agent at 200 events/s makes one write per
+ * flush and aggregator instance — never a hot document, and nothing on the ack path.
  */
 export class MinuteTally {
   private pending = new Map<string, MinuteIncrement & { allCalls: Map<string, number> }>();
@@ -38,28 +38,11 @@ export class MinuteTally {
     }
   }
 
-  /** Minutes already written for (`<instance>|<minute>`): the rest of such a minute is written whatever its size. */
-  private readonly started = new Set<string>();
-
-  /**
-   * Takes what is worth a write (swap-and-drain: adds during a write go to the next one): a minute
-   * whose spend reached `recordFrom(instance)` micro-USD, or that repeats a prompt, or whose first
-   * part was written. A minute that ended below that is dropped — no rule can trip on it, and
-   * most minutes of most agents are such — and one still under way waits.
-   */
-  drain(now: number, recordFrom: (instance: string) => number = () => 0): MinuteIncrement[] {
-    const taken: (MinuteIncrement & { allCalls: Map<string, number> })[] = [];
-    for (const [key, inc] of this.pending) {
-      const worth = this.started.has(key) || inc.micros >= recordFrom(inc.instance) || [...inc.allCalls.values()].some((n) => n > 1);
-      const ended = inc.minute + 60_000 <= now;
-      if (worth) {
-        taken.push(inc);
-        this.pending.delete(key);
-        if (!ended) this.started.add(key);
-      } else if (ended) this.pending.delete(key);
-    }
-    for (const key of this.started) if (Number(key.slice(key.lastIndexOf('|') + 1)) + 60_000 <= now) this.started.delete(key);
-    return taken.map(({ allCalls, ...inc }) => ({
+  /** Takes everything added since the last drain (swap-and-drain: adds during a write go to the next one). */
+  drain(): MinuteIncrement[] {
+    const taken = this.pending;
+    this.pending = new Map();
+    return [...taken.values()].map(({ allCalls, ...inc }) => ({
       ...inc,
       calls: Object.fromEntries(
         [...allCalls]

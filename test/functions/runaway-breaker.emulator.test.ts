@@ -1,4 +1,8 @@
 import { newEventId } from '../../shared/contracts/event-id';
+import { createLogger } from '../../shared/logging/logger';
+import type { OperatorDeps } from '../../functions/common/operator/operator-actions';
+import { runAction } from '../../functions/dashboard/action-routes';
+import { readLiveSections } from '../../functions/dashboard/dashboard-sections';
 import { createPublisher, type GovernorPublisher } from '../../shared/publisher/publisher';
 import { loadBreakerConfig } from '../../shared/store/breaker-config-store';
 import { activeTrips } from '../../shared/store/runaway-trips-store';
@@ -107,8 +111,8 @@ describe('burn-rate breaker on the local stack (issue 23)', () => {
 
   it('records a shadow rule\'s trip, with its alert marked shadow, and pauses nobody', async () => {
     const shadowed = await agent('shadowed', { tenant: 'acme' });
-    // $0.80 in seconds: above the tenant rule's $0.50 floor, under the agent rule's $1.
-    for (let i = 0; i < 8; i++) shadowed.publisher.recordCost({ category: 'OTHER', usd: 0.1 });
+    // $0.90 in seconds: above the tenant rule's $0.50 floor (and 10× the fleet's ~$0.06 a minute), under the agent rule's $1.
+    for (let i = 0; i < 9; i++) shadowed.publisher.recordCost({ category: 'OTHER', usd: 0.1 });
     await shadowed.publisher.flush();
     await waitFor(async () => runawayAlerts('tenant:acme').length, (n) => n === 1, 30_000, 'the shadow alert');
     expect(runawayAlerts('tenant:acme')[0]).toMatchObject({ shadow: true, severity: 'WARNING', ruleId: 'tenant-all', reason: 'rate' });
@@ -138,6 +142,16 @@ describe('burn-rate breaker on the local stack (issue 23)', () => {
     // $1.50 once (not $4.50): the rate at the trip is at most what was spent once.
     expect(runawayAlerts('agent:redelivered')[0]?.rateMicrosPerMinute).toBeLessThanOrEqual(1_500_000);
     expect(runawayAlerts('agent:redelivered')[0]?.rateMicrosPerMinute).toBeGreaterThan(1_000_000);
+  }, 60_000);
+
+  it("lists the trips on the dashboard, shadow ones marked, and lifts one with the dashboard's Reset", async () => {
+    const live = await readLiveSections(stack.db, new Date(), { ledgerBuckets: new Map() }, 0);
+    expect(live.runaway.find((t) => t.scope === 'agent:redelivered')).toMatchObject({ ruleId: 'agent-all', shadow: false, reason: 'rate' });
+    expect(live.runaway.find((t) => t.scope === 'tenant:acme')).toMatchObject({ ruleId: 'tenant-all', shadow: true });
+    const deps = { db: stack.db, log: createLogger({ component: 'test', level: 'silent' }) } as unknown as OperatorDeps;
+    expect(await runAction('/api/breaker/reset', { scope: 'agent:redelivered' }, deps)).toEqual({ status: 200, message: 'reset the breaker of agent:redelivered (agent-all)' });
+    expect(await runAction('/api/breaker/reset', { scope: 'agent:redelivered' }, deps)).toEqual({ status: 400, error: 'no breaker is tripped on agent:redelivered (see governor breaker status)' });
+    expect((await readLiveSections(stack.db, new Date(), { ledgerBuckets: new Map() }, 0)).runaway.some((t) => t.scope === 'agent:redelivered')).toBe(false);
   }, 60_000);
 
   it('clears a pause once its cool-down has passed (the budget tick)', async () => {

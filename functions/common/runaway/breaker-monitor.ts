@@ -13,13 +13,9 @@ import { checkInstance, type BreakerCheckDeps } from './breaker-check';
 export const BREAKER_MONITOR_DEFAULTS = {
   // How often this instance's window is looked at: a trip lands within a second of the rate crossing.
   evaluateIntervalMilliseconds: 1_000,
-  // How often what it committed is added to the minute documents (one write per scope instance
-  // whose minute is worth recording): the stored view lags each instance's own by at most this.
+  // How often what it committed is added to the minute documents (one write per active scope
+  // instance): the stored view lags each instance's own by at most this.
   flushIntervalMilliseconds: 10_000,
-  // A minute under floor ÷ (multiple × this) is not written: a baseline that low leaves the floor
-  // in charge, so it cannot change a decision; and a runaway split across up to multiple × this
-  // instances still reaches the stored minutes from each.
-  recordDivisor: 4,
   // A suspect instance is checked against its stored history at most this often (62 reads a check).
   recheckMilliseconds: 5_000,
   // Longest window a rule may have (breaker-rule.ts): what the memory keeps.
@@ -139,19 +135,11 @@ export class BreakerMonitor {
     await Promise.all(checks);
   }
 
-  /** The spend from which a minute of `instance` is worth writing (the lowest over the rules covering it). */
-  private recordFrom(instance: string): number {
-    let least = Number.POSITIVE_INFINITY;
-    for (const { rule, scope } of this.rules) if (covers(scope, instance)) least = Math.min(least, rule.floorMicrosPerMinute / (rule.multiple * this.o.recordDivisor));
-    return Number.isFinite(least) ? least : 0;
-  }
-
   /** Adds the tally to the minute documents; a failed write is kept for the next flush. */
   flush(): Promise<void> {
     if (this.tally.size === 0 || this.flushing) return this.flushing ?? Promise.resolve();
     this.flushing ??= (async () => {
-      const now = this.deps.now();
-      const increments = this.tally.drain(now, (instance) => this.recordFrom(instance));
+      const increments = this.tally.drain();
       try {
         this.deps.countWrites?.(await writeBurnMinutes(this.deps.db as Firestore, increments));
       } catch (error) {

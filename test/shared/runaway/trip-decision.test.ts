@@ -76,24 +76,20 @@ describe('BurnWindow', () => {
 });
 
 describe('MinuteTally', () => {
-  it('writes a minute once it is worth it, then all of it; drops a minute that ended too small to matter', () => {
+  it('sums a minute per scope instance until drained, keeping only repeated prompts, and takes back a failed write', () => {
     const tally = new MinuteTally();
-    const recordFrom = () => 1_000;
-    tally.add('agent:quiet', T0 + 1_000, 400);
-    tally.add('agent:busy', T0 + 1_000, 900);
-    expect(tally.drain(T0 + 10_000, recordFrom)).toEqual([]);
-    tally.add('agent:busy', T0 + 11_000, 200, undefined, 'search');
-    expect(tally.drain(T0 + 20_000, recordFrom)).toEqual([{ instance: 'agent:busy', minute: T0, micros: 1_100, events: 2, models: {}, calls: {} }]);
-    tally.add('agent:busy', T0 + 21_000, 1);
-    expect(tally.drain(T0 + 30_000, recordFrom).map((i) => i.micros)).toEqual([1]);
-    // The quiet agent's minute ended at 400 micro-USD: never written.
-    expect(tally.drain(T0 + 61_000, recordFrom)).toEqual([]);
+    tally.add('agent:a', T0 + 1_000, 400, { model: 'm', promptHash: 'h' }, 'search');
+    tally.add('agent:a', T0 + 2_000, 600, { model: 'm', promptHash: 'h' }, 'search');
+    tally.add('agent:a', T0 + 3_000, 5, { model: 'm', promptHash: 'once' }, 'search');
+    tally.add('agent:a', T0 + 61_000, 1);
+    const drained = tally.drain();
+    expect(drained).toEqual([
+      { instance: 'agent:a', minute: T0, team: 'search', micros: 1_005, events: 3, models: { m: 1_005 }, calls: { 'm|h': 2 } },
+      { instance: 'agent:a', minute: T0 + 60_000, micros: 1, events: 1, models: {}, calls: {} },
+    ]);
     expect(tally.size).toBe(0);
-  });
-
-  it('writes a repeated prompt whatever it cost (a loop split across instances must reach the tick)', () => {
-    const tally = new MinuteTally();
-    for (let i = 0; i < 3; i++) tally.add('agent:loop', T0 + i, 1, { model: 'm', promptHash: 'h' });
-    expect(tally.drain(T0 + 10, () => 1_000_000)).toMatchObject([{ instance: 'agent:loop', calls: { 'm|h': 3 }, models: { m: 3 } }]);
+    tally.restore(drained);
+    tally.add('agent:a', T0 + 4_000, 10);
+    expect(tally.drain()[0]).toMatchObject({ micros: 1_015, events: 4 });
   });
 });
