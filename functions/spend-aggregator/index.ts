@@ -32,7 +32,8 @@ export function createSpendAggregator(): HttpFunction {
   // Prices without a redeploy; unknown models charged provisionally (functions/common/prices/).
   const prices = priceSource(log);
   const noteProvisional = unpricedModelAlerts(prices, log);
-  // Burn-rate breakers: rates kept in memory from what this instance commits (functions/common/runaway/).
+  // Burn-rate breakers: rates kept in memory from what this instance commits (functions/common/runaway/);
+  // its timers start with the first commit (the rules' first read comes a second later).
   const breakers = new BreakerMonitor({
     db: firestore(),
     config: cachedConfig(() => loadBreakerConfig(firestore()), log, 'breaker rules'),
@@ -41,7 +42,7 @@ export function createSpendAggregator(): HttpFunction {
     now: () => Date.now(),
     countReads: (n) => stats.count('reads:breaker', n),
     countWrites: (n) => stats.count('writes:burn-minutes', n),
-  }).start();
+  });
 
   const commit = async (records: SpendRecord[]): Promise<CommitResult> => {
     // The scoped budgets in force decide which counters the events add to (a budget counts what is

@@ -28,15 +28,23 @@ export function medianOf(values: readonly number[]): number {
 
 /**
  * A scope's baseline: the median of its spend per minute over the minutes it spent in during the
- * last hour (idle minutes are not "normal spend"), once it has `MIN_HISTORY_MINUTES` of them; else
- * its peers' (team, then fleet) median per-agent minute; else none (only the floor guards it).
+ * last hour (idle minutes are not "normal spend"), once it has `MIN_HISTORY_MINUTES` of them. With
+ * less history, its peers' (team, then fleet) median per-agent minute — or its own short median
+ * when that is higher: a busy agent new to a team of quiet ones is judged by what it has shown,
+ * not by them. With neither, none (only the floor guards it).
  */
 export function baselineOf(ownMinutes: readonly number[], peers: { team?: { name: string; microsPerMinute: number }; fleet?: number }): Baseline {
   const active = ownMinutes.filter((m) => m > 0);
-  if (active.length >= MIN_HISTORY_MINUTES) return { microsPerMinute: medianOf(active), from: 'own' };
-  if (peers.team && peers.team.microsPerMinute > 0) return { microsPerMinute: peers.team.microsPerMinute, from: `team:${peers.team.name}` };
-  if (peers.fleet !== undefined && peers.fleet > 0) return { microsPerMinute: peers.fleet, from: 'fleet' };
-  return { microsPerMinute: 0, from: 'none' };
+  const own = medianOf(active);
+  if (active.length >= MIN_HISTORY_MINUTES) return { microsPerMinute: own, from: 'own' };
+  const peer: Baseline | undefined =
+    peers.team && peers.team.microsPerMinute > 0
+      ? { microsPerMinute: peers.team.microsPerMinute, from: `team:${peers.team.name}` }
+      : peers.fleet !== undefined && peers.fleet > 0
+        ? { microsPerMinute: peers.fleet, from: 'fleet' }
+        : undefined;
+  if (own > (peer?.microsPerMinute ?? 0)) return { microsPerMinute: own, from: 'own' };
+  return peer ?? { microsPerMinute: 0, from: 'none' };
 }
 
 /** The spend rate of a window reading, in micro-USD per minute. */

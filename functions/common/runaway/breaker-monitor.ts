@@ -22,6 +22,9 @@ export const BREAKER_MONITOR_DEFAULTS = {
   horizonSeconds: 3_600,
 } as const;
 
+/** Commits kept until the rules are first read (each up to a group commit's events). */
+const MAX_COMMITS_BEFORE_RULES = 1_000;
+
 export interface BreakerMonitorDeps extends BreakerCheckDeps {
   config: CachedConfig<BreakerConfig>;
   now: () => number;
@@ -46,6 +49,7 @@ export class BreakerMonitor {
   private readonly lastCheck = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private evaluating: Promise<void> | undefined;
+  private readonly beforeRules: [readonly SpendRecord[], ReadonlySet<string>][] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(private readonly deps: BreakerMonitorDeps) {
@@ -53,8 +57,12 @@ export class BreakerMonitor {
     this.window = new BurnWindow(this.o.horizonSeconds);
   }
 
-  /** Starts the evaluation and flush timers (unref'd: they never keep a process alive). */
+  /**
+   * Starts the evaluation and flush timers (unref'd: they never keep a process alive); the first
+   * commit does it, so building the function starts no timer and no read.
+   */
   start(): this {
+    if (this.timers.length > 0) return this;
     const every = (ms: number, run: () => void) => {
       const t = setInterval(run, ms);
       t.unref();
@@ -72,6 +80,12 @@ export class BreakerMonitor {
 
   /** Adds the recorded events of a commit (duplicates add nothing: redelivery never raises a rate). */
   noteCommitted(records: readonly SpendRecord[], recorded: ReadonlySet<string>): void {
+    this.start();
+    // Before the rules' first read (a second at most), commits wait to be counted under them.
+    if (this.version < 0) {
+      if (this.beforeRules.length < MAX_COMMITS_BEFORE_RULES) this.beforeRules.push([records, recorded]);
+      return;
+    }
     if (this.rules.length === 0) return;
     const now = this.deps.now();
     for (const r of records) {
@@ -107,6 +121,7 @@ export class BreakerMonitor {
     if (loaded.version !== this.version || this.rules.length !== loaded.config.rules.length) {
       this.version = loaded.version;
       this.rules = loaded.config.rules.map((rule) => ({ rule, scope: parseScope(rule.scope) }));
+      for (const [records, recorded] of this.beforeRules.splice(0)) this.noteCommitted(records, recorded);
     }
     const now = this.deps.now();
     this.window.prune(now);

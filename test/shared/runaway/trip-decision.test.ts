@@ -38,9 +38,10 @@ describe('decideTrip', () => {
 });
 
 describe('baselines', () => {
-  it("uses the scope's own median active minute once it has 5, else its team's, else the fleet's", () => {
+  it("uses the scope's own median active minute once it has 5, else its team's, else the fleet's — or its short history when higher", () => {
     expect(baselineOf([100, 0, 300, 200, 400, 500], {})).toEqual({ microsPerMinute: 300, from: 'own' });
-    expect(baselineOf([100, 200], { team: { name: 'search', microsPerMinute: 50 }, fleet: 70 })).toEqual({ microsPerMinute: 50, from: 'team:search' });
+    expect(baselineOf([10, 20], { team: { name: 'search', microsPerMinute: 50 }, fleet: 70 })).toEqual({ microsPerMinute: 50, from: 'team:search' });
+    expect(baselineOf([100, 200], { team: { name: 'search', microsPerMinute: 50 }, fleet: 70 })).toEqual({ microsPerMinute: 150, from: 'own' });
     expect(baselineOf([], { fleet: 70 })).toEqual({ microsPerMinute: 70, from: 'fleet' });
     expect(baselineOf([], {})).toEqual({ microsPerMinute: 0, from: 'none' });
     expect(medianOf([4, 1, 3, 2])).toBe(2.5);
