@@ -1,5 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
+import { kindOfInstance } from '../../../shared/budget/scope';
 import type { BreakerRule } from '../../../shared/runaway/breaker-rule';
 import type { WindowReading } from '../../../shared/runaway/burn-window';
 import { baselineMinutes, windowMicrosOf } from '../../../shared/runaway/minute-history';
@@ -42,7 +43,9 @@ export async function checkInstance(deps: BreakerCheckDeps, input: CheckInput): 
   const [minutes, peers] = await Promise.all([readInstanceMinutes(deps.db, instance, toMinute - 3_600_000, toMinute), readPeers(deps.db)]);
   deps.countReads?.(minutes.length + 1);
   const team = input.team ?? minutes.find((m) => m.team)?.team;
-  const baseline = baselineOf(baselineMinutes(minutes, now, rule.windowSeconds), { ...(team && peers.baselines.teams[team] !== undefined ? { team: { name: team, microsPerMinute: peers.baselines.teams[team] } } : {}), fleet: peers.baselines.fleet });
+  // Peers' baselines are per agent: a team's or tenant's rate has only its own history to go by.
+  const agent = kindOfInstance(instance) === 'agent';
+  const baseline = baselineOf(baselineMinutes(minutes, now, rule.windowSeconds), agent ? { ...(team && peers.baselines.teams[team] !== undefined ? { team: { name: team, microsPerMinute: peers.baselines.teams[team] } } : {}), fleet: peers.baselines.fleet } : {});
   const stored = windowMicrosOf(minutes, now, rule.windowSeconds);
   const storedTop = topStoredCall(minutes.filter((m) => m.minute + 60_000 > now - rule.loopWindowSeconds * 1000));
   const local = input.local;
