@@ -3,6 +3,7 @@ import { OperatorError } from '../functions/common/operator/operator-actions';
 import { ValidationError } from '../shared/contracts/validation-error';
 import { registerAlertsCommand } from './commands/alerts-command';
 import { registerBudgetCommand } from './commands/budget-command';
+import { registerBreakerCommand } from './commands/breaker-command';
 import { registerCacheCommand } from './commands/cache-command';
 import { CliError } from './commands/cli-context';
 import { registerDeadLettersCommand } from './commands/dead-letters-command';
@@ -26,6 +27,7 @@ const program = new Command()
 
 registerTopologyCommand(program);
 registerBudgetCommand(program);
+registerBreakerCommand(program);
 registerPricesCommand(program);
 registerMetricsCommand(program);
 registerSecurityCommands(program);

@@ -2,7 +2,7 @@
 # governor_allowance_shards: only scoped budget instances' allowance carries it (35 days after its
 # window ends); the fleet's monthly allowance documents have none and are kept.
 locals {
-  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries", "governor_scope_spend", "governor_allowance_shards"]
+  ttl_collections = ["governor_cost_events", "governor_metric_buckets", "governor_security_strikes", "governor_security_audit", "governor_bans", "governor_alert_deliveries", "governor_scope_spend", "governor_allowance_shards", "governor_burn_minutes"]
 }
 
 resource "google_firestore_field" "ttl" {

@@ -15,6 +15,7 @@ interface PublishCostOptions extends JsonFlag {
   inputChars?: string;
   outputChars?: string;
   images?: string;
+  promptHash?: string;
   eventId?: string;
   times: string;
   source: string;
@@ -39,6 +40,7 @@ export function registerPublishCommand(program: Command): void {
     .option('--input-chars <n>')
     .option('--output-chars <n>')
     .option('--images <n>')
+    .option('--prompt-hash <hex>', "the request's hash (16–64 hex digits), as governGenAI sets it: the breaker's loop key")
     .option('--event-id <ulid>', 'reuse an event id (default: a new ULID)')
     .option('--times <n>', 'send the event this many times', '1')
     .option('--source <agent>', 'agent id', 'governor-cli')
@@ -62,6 +64,7 @@ export function registerPublishCommand(program: Command): void {
                   inputChars: int(opts.inputChars, 'input-chars'),
                   outputChars: int(opts.outputChars, 'output-chars'),
                   images: int(opts.images, 'images'),
+                  promptHash: opts.promptHash,
                 },
               }
             : { category, amountMicros: opts.usd !== undefined ? microsOfUsd(Number(opts.usd)) : int(opts.micros, 'micros') };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatUsd } from '../../shared/basics/money';
 import { ValidationError } from '../../shared/contracts/validation-error';
 import { flushDigests, liftBanOf, OperatorError, rotateKeyNow, setBudget, type OperatorDeps } from '../common/operator/operator-actions';
+import { resetBreaker } from '../common/operator/breaker-actions';
 
 /** Bodies of the POST actions; the values are validated again by the shared operator actions. */
 const text = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`);
@@ -19,6 +20,10 @@ const ACTIONS = {
       const subject = await liftBanOf(deps, b.subject);
       return `lifted the ban on ${subject.type} ${subject.value}`;
     },
+  },
+  '/api/breaker/reset': {
+    body: z.strictObject({ scope: text(300) }),
+    run: async (deps: OperatorDeps, b: { scope: string }) => `reset the breaker of ${b.scope} (${(await resetBreaker(deps, b.scope)).join(', ')})`,
   },
   '/api/keys/rotate': {
     body: z.strictObject({ secret: text(255) }),

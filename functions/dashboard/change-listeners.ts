@@ -23,6 +23,8 @@ export function listenToChanges(db: Firestore, periodId: string, since: Date, on
     // Scoped alerts carry their window's period, which may be the previous month (a week, a zone's month).
     db.collection(COLLECTIONS.budgetAlerts).where('raisedAt', '>=', since.toISOString()).onSnapshot(onChange, failed('scoped budget alerts')),
     db.collection(COLLECTIONS.performanceAlerts).where('at', '>=', since.toISOString()).onSnapshot(onChange, failed('performance alerts')),
+    // Burn-rate breaker trips in force: a trip, a cool-down's end or a reset (it leaves the query).
+    db.collection(COLLECTIONS.runawayTrips).where('active', '==', true).onSnapshot(onChange, failed('runaway trips')),
   ];
   return () => {
     for (const stop of stops) stop();

@@ -6,6 +6,7 @@ import { COLLECTIONS } from '../../shared/basics/collections';
 import { performanceAlertsBetween } from '../../shared/store/metric-alerts-store';
 import { loadBudgetConfig } from '../../shared/store/budget-config-store';
 import { fleetSpendCurve, type LedgerBucketCache, type SpendCurve } from '../../shared/reports/spend-over-time';
+import { breakerStatus, type BreakerStatus } from '../common/operator/breaker-actions';
 import { recentScopedAlerts, scopedSnapshot, type ScopedSnapshot, type TopPanel, type TopPanelDimension } from './scope-sections';
 
 /** One line of the recent-alerts list, whatever raised it. */
@@ -28,6 +29,8 @@ export interface LiveSections {
   top: Record<TopPanelDimension, TopPanel>;
   /** The fleet's cumulative spend this month against the total budget's pace line. */
   fleetCurve: SpendCurve;
+  /** Scope instances a burn-rate breaker tripped (shadow trips marked), newest first. */
+  runaway: BreakerStatus['tripped'];
 }
 
 /** What the live reads keep between calls, per dashboard instance. */
@@ -48,7 +51,7 @@ export const RECENT_ALERTS = { hours: 24, max: 50 } as const;
  */
 export async function readLiveSections(db: Firestore, now: Date, memory: LiveMemory, scopedRefreshMilliseconds: number): Promise<LiveSections> {
   const since = new Date(now.getTime() - RECENT_ALERTS.hours * 3_600_000);
-  const [fleet, loaded, performance, active, recentBans, scopedAlerts] = await Promise.all([
+  const [fleet, loaded, performance, active, recentBans, scopedAlerts, breakers] = await Promise.all([
     // The fleet's lines only (and `fleet`-scoped budgets): the per-instance lines are in the snapshot.
     budgetStatus(db, now, { scope: 'fleet' }),
     loadBudgetConfig(db),
@@ -56,6 +59,7 @@ export async function readLiveSections(db: Firestore, now: Date, memory: LiveMem
     listBans(db, { activeOnly: true, now }),
     db.collection(COLLECTIONS.bans).where('bannedAt', '>=', Timestamp.fromDate(since)).get(),
     recentScopedAlerts(db, since),
+    breakerStatus(db, now.getTime()),
   ]);
   const total = fleet.budgets.find((b) => b.budget === 'TOTAL');
   const [scoped, fleetCurve] = await Promise.all([
@@ -108,6 +112,7 @@ export async function readLiveSections(db: Firestore, now: Date, memory: LiveMem
     budget,
     top,
     fleetCurve,
+    runaway: breakers.tripped,
     alerts: alerts.sort((x, y) => y.at.localeCompare(x.at)).slice(0, RECENT_ALERTS.max),
     bans: active.map((b) => banView(b, now)).sort((x, y) => y.bannedAt.localeCompare(x.bannedAt)),
   };

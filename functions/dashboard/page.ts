@@ -91,6 +91,10 @@ export function dashboardPage(input: { csrfToken: string; projectId: string; win
   </div>
   <table id="performance-table"><thead><tr><th>metric</th><th>samples</th><th>p50</th><th>p95</th><th>p99</th><th>mean</th><th>targets</th></tr></thead><tbody></tbody></table>
 </section>
+<section id="runaway">
+  <h2>Runaway</h2>
+  <table id="runaway-table"><thead><tr><th>scope</th><th>rate</th><th>baseline</th><th>reason</th><th>until</th><th></th></tr></thead><tbody></tbody></table>
+</section>
 <section id="bans">
   <h2>Active bans</h2>
   <table id="ban-table"><thead><tr><th>subject</th><th>until</th><th>level</th><th>reason</th><th></th></tr></thead><tbody></tbody></table>

@@ -5,7 +5,7 @@ import { commitSpend, ensurePeriodStart, SPEND_DEFAULTS, type CommitResult } fro
 import { budgetEnforcement } from '../common/budget/budget-enforcement';
 import { scopedBudgetsOf } from '../../shared/budget/budget-config';
 import { budgetInstancesFor } from '../../shared/budget/scoped-budget';
-import { firestore } from '../common/clients';
+import { firestore, pubsub } from '../common/clients';
 import { maybeInjectFault } from '../common/fault-injection';
 import { priceSource } from '../common/prices/price-source';
 import { unpricedModelAlerts } from '../common/prices/unpriced-model-alerts';
@@ -13,6 +13,11 @@ import { GroupCommitter } from '../common/group-commit';
 import { governorEvents, pubsubConsumer } from '../common/pubsub-consumer';
 import { settings } from '../common/settings';
 import { ThroughputStats } from '../common/throughput-stats';
+import { cachedConfig } from '../common/cached-config';
+import { BreakerMonitor } from '../common/runaway/breaker-monitor';
+import { runawayAlertPublisher } from '../common/runaway/breaker-check';
+import { loadBreakerConfig } from '../../shared/store/breaker-config-store';
+import { loadTopology } from '../../shared/topology/topology';
 
 /**
  * Consumes cost events: prices usage server-side, records each event once with its spend in a
@@ -27,6 +32,17 @@ export function createSpendAggregator(): HttpFunction {
   // Prices without a redeploy; unknown models charged provisionally (functions/common/prices/).
   const prices = priceSource(log);
   const noteProvisional = unpricedModelAlerts(prices, log);
+  // Burn-rate breakers: rates kept in memory from what this instance commits (functions/common/runaway/);
+  // its timers start with the first commit (the rules' first read comes a second later).
+  const breakers = new BreakerMonitor({
+    db: firestore(),
+    config: cachedConfig(() => loadBreakerConfig(firestore()), log, 'breaker rules'),
+    publishAlert: runawayAlertPublisher(pubsub(), loadTopology().topics.alerts),
+    log,
+    now: () => Date.now(),
+    countReads: (n) => stats.count('reads:breaker', n),
+    countWrites: (n) => stats.count('writes:burn-minutes', n),
+  });
 
   const commit = async (records: SpendRecord[]): Promise<CommitResult> => {
     // The scoped budgets in force decide which counters the events add to (a budget counts what is
@@ -39,6 +55,7 @@ export function createSpendAggregator(): HttpFunction {
     if (result.scoped.length > 0) stats.count('writes:scoped', result.scoped.length);
     // What this instance added, for its view of the spend (evaluation-gate.ts): duplicates add nothing.
     const recorded = new Set(result.recorded);
+    breakers.noteCommitted(records, recorded);
     for (const periodId of new Set(records.map((r) => r.periodId))) {
       const ofPeriod = records.filter((r) => r.periodId === periodId);
       budgets.enforcer.noteCommitted(periodId, ofPeriod.filter((r) => recorded.has(r.event.eventId)).map((r) => ({ category: r.event.payload.category, amountMicros: r.amountMicros })));

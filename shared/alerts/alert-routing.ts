@@ -13,7 +13,7 @@ export const alertRouteSchema = z.strictObject({
   /** Budget categories (or TOTAL), metric types, or `ip` / `user` for bans. */
   categories: z.array(z.string().min(1)).default([]),
   /**
-   * Scoped budget alerts of these scopes only (`team:search`, `tenant:acme`, `agent:writer-1`, or
+   * Scoped budget and runaway alerts of these scopes only (`team:search`, `tenant:acme`, `agent:writer-1`, or
    * a kind's template `team:*`): a team's owner gets its team's alerts. Empty: no scope filter. A
    * route with scopes takes no alert without a scope.
    */
@@ -46,7 +46,7 @@ export function parseAlertRouting(value: unknown): AlertRouting {
 export function routesFor(routing: AlertRouting, alert: Alert): AlertRoute[] {
   const severity = severityOf(alert);
   const category = categoryOf(alert);
-  const scope = alert.kind === 'budget' ? alert.scope : undefined;
+  const scope = alert.kind === 'budget' || alert.kind === 'runaway' ? alert.scope : undefined;
   return routing.routes.filter(
     (r) =>
       (r.kinds.length === 0 || r.kinds.includes(alert.kind)) &&

@@ -2,6 +2,7 @@ import { formatPercent, formatUsd } from '../basics/money';
 import { isBudgetAlert, severityOf, type Alert } from '../contracts/alert';
 import { METRIC_UNITS } from '../contracts/vocabulary';
 import type { BudgetAlert } from '../contracts/budget-alert';
+import { summarizeRunaway } from './runaway-summary';
 
 /** One alert in words: what crossed, by how much, since when, what to do, where to look. */
 export interface AlertSummary {
@@ -78,6 +79,7 @@ export function summarize(alert: Alert, now: Date): AlertSummary {
       commands: [`npx governor metrics stats ${alert.metric.toLowerCase()} --window ${alert.window}${labels}`, 'npx governor metrics report'],
     };
   }
+  if (alert.kind === 'runaway') return summarizeRunaway(alert);
   if (alert.kind === 'pricing') {
     return {
       title: `Model ${alert.model} has no price: its spend is charged provisionally as ${alert.chargedAs}`,

@@ -56,6 +56,15 @@ export const COLLECTIONS = {
   prices: 'governor_prices',
   /** One document per (model without a price, UTC day): its operator alert, raised once. */
   unpricedModels: 'governor_unpriced_models',
+  /**
+   * Spend per (scope instance, minute) under a burn-rate breaker, `<instance>|<minute ms>`: each
+   * spend-aggregator instance adds what it committed every few seconds (the breaker's history).
+   */
+  burnMinutes: 'governor_burn_minutes',
+  /** The peers' baselines of the burn-rate breakers (`peers`: fleet and per-team median minute rates), kept by the budget tick. */
+  burnBaselines: 'governor_burn_baselines',
+  /** One document per (breaker rule, scope instance): its current or last trip, and the trip's alert (an outbox). */
+  runawayTrips: 'governor_runaway_trips',
 } as const;
 
 /** Documents in `config`. */
@@ -72,10 +81,12 @@ export const CONFIG_DOCS = {
   keyRotationLastGood: 'key_rotation_last_good',
   alertRouting: 'alert_routing',
   alertRoutingLastGood: 'alert_routing_last_good',
+  breakers: 'breakers',
+  breakersLastGood: 'breakers_last_good',
 } as const;
 
 /** Field holding the time a document may be deleted by a Firestore TTL policy. */
 export const TTL_FIELD = 'expireAt';
 
 /** Collections whose documents expire by Firestore TTL on `expireAt` (infra/firestore.tf agrees). */
-export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans, COLLECTIONS.alertDeliveries, COLLECTIONS.scopeSpend, COLLECTIONS.allowanceShards];
+export const TTL_COLLECTIONS: readonly string[] = [COLLECTIONS.costEvents, COLLECTIONS.metricBuckets, COLLECTIONS.securityStrikes, COLLECTIONS.securityAudit, COLLECTIONS.bans, COLLECTIONS.alertDeliveries, COLLECTIONS.scopeSpend, COLLECTIONS.allowanceShards, COLLECTIONS.burnMinutes];

@@ -66,6 +66,8 @@ const percent = (ratio: number) => `${Math.round(ratio * 100)} %`;
  * names the strictest deciding budget. Shadow steps must be left out by the caller.
  */
 export function composePlan(model: string, level: LevelInForce, steps: readonly StepInForce[]): CallPlan {
+  // A burn-rate breaker's pause outranks every budget: the agent makes no call at all.
+  if (level.level === 'paused') return { model, cacheOnly: false, preferCache: false, blocked: true, reason: `${level.scope} paused by burn-rate breaker ${level.budget.replace(/^breaker:/, '')}`, budget: level.budget, scope: level.scope };
   if (level.level === 'blocked') return { model, cacheOnly: false, preferCache: false, blocked: true, reason: `budget ${level.budget} (${level.scope}) at ${percent(level.ratio)}: blocked`, budget: level.budget, scope: level.scope };
   if (steps.length === 0) return unrestrictedPlan(model);
   const rank = (s: StepEffect) => (s.blocked ? 3 : s.cacheOnly ? 2 : s.downgrades.length > 0 ? 1 : 0);

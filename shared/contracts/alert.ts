@@ -2,10 +2,11 @@ import { ValidationError } from './validation-error';
 import { budgetAlertSchema, type BudgetAlert } from './budget-alert';
 import { performanceAlertSchema, type PerformanceAlert } from './performance-alert';
 import { pricingAlertSchema, type PricingAlert } from './pricing-alert';
+import { runawayAlertSchema, type RunawayAlert } from './runaway-alert';
 import { securityAlertSchema, type SecurityAlert } from './security-alert';
 
-/** Anything on the alerts topic: budget and forecast, performance, security, pricing. */
-export type Alert = BudgetAlert | PerformanceAlert | SecurityAlert | PricingAlert;
+/** Anything on the alerts topic: budget and forecast, performance, security, pricing, runaway. */
+export type Alert = BudgetAlert | PerformanceAlert | SecurityAlert | PricingAlert | RunawayAlert;
 
 export function isBudgetAlert(alert: Alert): alert is BudgetAlert {
   return alert.kind === 'budget' || alert.kind === 'forecast';
@@ -17,11 +18,12 @@ export function severityOf(alert: Alert): 'INFO' | 'WARNING' | 'CRITICAL' {
   return alert.severity;
 }
 
-/** What a route matches on besides kind and severity: the budget category, metric, subject type or model. */
+/** What a route matches on besides kind and severity: the budget category, metric, subject type, model or runaway reason. */
 export function categoryOf(alert: Alert): string {
   if (isBudgetAlert(alert)) return alert.category;
   if (alert.kind === 'performance') return alert.metric;
   if (alert.kind === 'pricing') return alert.model;
+  if (alert.kind === 'runaway') return alert.reason;
   return alert.subjectType;
 }
 
@@ -31,9 +33,9 @@ export function deliveryKeyOf(alert: Alert): string {
 }
 
 /** The kinds of alert on the alerts topic (what a route may match on). */
-export const ALERT_KINDS = ['budget', 'forecast', 'performance', 'security', 'pricing'] as const;
+export const ALERT_KINDS = ['budget', 'forecast', 'performance', 'security', 'pricing', 'runaway'] as const;
 
-const SCHEMA_BY_KIND = { budget: budgetAlertSchema, forecast: budgetAlertSchema, performance: performanceAlertSchema, security: securityAlertSchema, pricing: pricingAlertSchema } as const satisfies Record<(typeof ALERT_KINDS)[number], unknown>;
+const SCHEMA_BY_KIND = { budget: budgetAlertSchema, forecast: budgetAlertSchema, performance: performanceAlertSchema, security: securityAlertSchema, pricing: pricingAlertSchema, runaway: runawayAlertSchema } as const satisfies Record<(typeof ALERT_KINDS)[number], unknown>;
 
 /** Validates an alert, with the field errors of its own kind (a union's errors would list every kind's). */
 export function parseAlert(value: unknown): Alert {

@@ -45,6 +45,11 @@ export const aiUsageSchema = z
     toolUseInputTokens: count.optional(),
     /** `thoughtsTokenCount`: thinking, billed as output. */
     thoughtsTokens: count.optional(),
+    /**
+     * A hash of the request (hex, 16–64 digits; never the prompt itself): the same (model, hash)
+     * repeated is what the burn-rate breaker counts as a loop. `governGenAI` sets it.
+     */
+    promptHash: z.string().regex(/^[0-9a-f]{16,64}$/, 'a hex hash of the prompt (16 to 64 digits), never the prompt').optional(),
   })
   .superRefine((u, ctx) => {
     if (!AI_USAGE_COUNTS.some((k) => u[k] !== undefined)) {

@@ -65,8 +65,11 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Who a security event, ban or alert is about. */
 export const SUBJECT_TYPES = ['ip', 'user'] as const;
 
-/** What a budget threshold sets for agents: none, throttled (slow down) or blocked (stop). */
-export const THROTTLE_LEVELS = ['none', 'throttled', 'blocked'] as const;
+/**
+ * What a flag sets for agents: none, throttled (slow down) or blocked (stop) by a budget threshold;
+ * paused (stop every call until the cool-down or an operator's reset) by the burn-rate breaker.
+ */
+export const THROTTLE_LEVELS = ['none', 'throttled', 'blocked', 'paused'] as const;
 export type ThrottleLevel = (typeof THROTTLE_LEVELS)[number];
 
 /** Severity of a budget alert, one per threshold of budget/thresholds.ts. */

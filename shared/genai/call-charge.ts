@@ -18,6 +18,8 @@ export class CallCharge {
     private readonly measurement: Measurement,
     /** Charged when a successful answer carries no usage: the prompt as estimated. */
     private readonly promptOnly: CallUsage,
+    /** The request's hash (never the prompt): the burn-rate breaker counts repeats of it as a loop. */
+    private readonly promptHash?: string,
   ) {}
 
   /** Records the billed usage (a cost event, priced by the functions) and settles the reservation. */
@@ -27,7 +29,7 @@ export class CallCharge {
     if (succeeded) this.measurement.end();
     else this.measurement.fail();
     if (!usage) this.o.onError(new Error(`${this.model} answered without usageMetadata: charged its estimated prompt`), 'usage');
-    const billed = usage ?? this.promptOnly;
+    const billed = { ...(usage ?? this.promptOnly), ...(this.promptHash ? { promptHash: this.promptHash } : {}) };
     try {
       if (this.reservation) this.reservation.settle(billed);
       else this.o.publisher.recordAiUsage({ model: this.model, category: this.o.category, ...billed });

@@ -8,6 +8,8 @@ import type { ResolvedGovernOptions } from './genai-options';
 import type { EmbedContentParameters, EmbedContentResponse, GenerateContentParameters, GenerateContentResponse, GoogleGenAI } from './genai-types';
 import { governedStream } from './governed-stream';
 import { cacheable, CACHE_NAMESPACE, rehydrate, requestKey, storedForm, type StoredResponse } from './response-caching';
+import { promptHashOf } from './prompt-hash';
+import { throttleRank } from '../budget/thresholds';
 import { modelNameOf, usageOf, type CallUsage } from './usage-from-response';
 
 type Models = GoogleGenAI['models'];
@@ -30,7 +32,7 @@ export class CallGovernor {
       const { plan, effective } = this.planned(params);
       const model = modelNameOf(effective.model);
       const usage = (r: GenerateContentResponse) => usageOf(r.usageMetadata);
-      const run = () => this.unary('generateContent', model, estimateOf(model, effective, this.o.estimate), () => models.generateContent(effective), usage);
+      const run = () => this.unary('generateContent', model, estimateOf(model, effective, this.o.estimate), () => models.generateContent(effective), usage, promptHashOf(effective));
       const go = () => (this.o.cache && cacheable(effective) ? this.throughCache(model, effective, run, usage) : run());
       return plan ? this.obey(plan, [params, effective], go) : go();
     });
@@ -41,7 +43,7 @@ export class CallGovernor {
     // A stream is never cached: under cache-only (or a block) it is refused.
     if (plan) await this.cachedUnder<never>(plan, []);
     const model = modelNameOf(params.model);
-    const started = this.begin('generateContentStream', model, estimateOf(model, params, this.o.estimate));
+    const started = this.begin('generateContentStream', model, estimateOf(model, params, this.o.estimate), promptHashOf(params));
     const charge = started instanceof CallCharge ? started : await started;
     let inner: AsyncGenerator<GenerateContentResponse>;
     try {
@@ -96,8 +98,8 @@ export class CallGovernor {
   }
 
   /** One request, one answer: charged with the answer's usage, released when the request fails. */
-  private async unary<R>(method: string, model: string, estimate: EstimateInput, call: () => Promise<R>, usage: (r: R) => CallUsage | undefined): Promise<R> {
-    const started = this.begin(method, model, estimate);
+  private async unary<R>(method: string, model: string, estimate: EstimateInput, call: () => Promise<R>, usage: (r: R) => CallUsage | undefined, promptHash?: string): Promise<R> {
+    const started = this.begin(method, model, estimate, promptHash);
     const charge = started instanceof CallCharge ? started : await started;
     let response: R;
     try {
@@ -111,12 +113,13 @@ export class CallGovernor {
   }
 
   /** Throttle, then the hard-budget reservation, then the measurement; a refusal throws before any I/O to Gemini. */
-  private begin(method: string, model: string, estimate: EstimateInput): CallCharge | Promise<CallCharge> {
+  private begin(method: string, model: string, estimate: EstimateInput, promptHash?: string): CallCharge | Promise<CallCharge> {
     const level = this.o.throttle?.throttleLevel(this.o.category) ?? 'none';
-    if (level === 'blocked' || (level === 'throttled' && this.o.refuseAt === 'throttled')) throw new BudgetBlockedError(this.o.category, level);
+    // `paused` (a tripped burn-rate breaker) ranks above `blocked`: refused as well.
+    if (throttleRank(level) >= throttleRank('blocked') || (level === 'throttled' && this.o.refuseAt === 'throttled')) throw new BudgetBlockedError(this.o.category, level);
     const promptTokens = estimate.inputTokens ?? Math.ceil((estimate.inputChars ?? 0) / CHARS_PER_TOKEN_ESTIMATE);
     const start = (reservation: Reservation | undefined) =>
-      new CallCharge(this.o, model, reservation, this.o.publisher.measure(`${this.o.operationPrefix}.${method}`, { model }), { inputTokens: promptTokens, outputTokens: 0 });
+      new CallCharge(this.o, model, reservation, this.o.publisher.measure(`${this.o.operationPrefix}.${method}`, { model }), { inputTokens: promptTokens, outputTokens: 0 }, promptHash);
     // Without a guard there is nothing to wait for: no promise, no extra turn.
     return this.o.spendGuard ? this.o.spendGuard.reserve({ category: this.o.category, ...estimate }).then(start) : start(undefined);
   }

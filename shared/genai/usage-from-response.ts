@@ -25,7 +25,7 @@ export function usageOf(meta: GenerateContentResponseUsageMetadata | undefined):
   const cachedAudio = Math.min(audioIn(meta.cacheTokensDetails), cached);
   const audio = Math.max(cachedAudio, Math.min(audioIn(meta.promptTokensDetails), prompt - cached + cachedAudio));
   const usage: CallUsage = { inputTokens: prompt, outputTokens: meta.candidatesTokenCount ?? 0 };
-  const optional: [keyof CallUsage, number][] = [
+  const optional: [Exclude<keyof CallUsage, 'promptHash'>, number][] = [
     ['cachedInputTokens', cached],
     ['audioInputTokens', audio],
     ['cachedAudioInputTokens', cachedAudio],

@@ -25,6 +25,19 @@ export interface ScopeFlag {
   shadow?: boolean;
 }
 
+/** A tripped burn-rate breaker's flag on its scope instance's document (shared/runaway). */
+export interface BreakerFlag {
+  level: 'paused';
+  ruleId: string;
+  tripId: string;
+  reason: 'rate' | 'loop';
+  rateMicrosPerMinute: number;
+  baselineMicrosPerMinute: number;
+  /** When the trip began and when its cool-down ends (ms): the flag reads as `none` after `until`. */
+  since: number;
+  until: number;
+}
+
 /** `governor_scope_flags/<scope instance>`: the flags of every scoped budget of that instance. */
 export interface ScopeFlagsDoc {
   scope: string;
@@ -32,6 +45,8 @@ export interface ScopeFlagsDoc {
   budgets: Record<string, ScopeFlag>;
   /** Whether any flag is above `none` in a window that has not ended (the re-evaluation query). */
   flagged: boolean;
+  /** Tripped burn-rate breakers by rule id (absent: none ever tripped here). */
+  breakers?: Record<string, BreakerFlag>;
 }
 
 export function scopeFlagsRef(db: Firestore, instance: string) {
@@ -112,5 +127,6 @@ export async function flaggedScopeInstances(db: Firestore): Promise<ScopeFlagsDo
 export async function readScopeFlags(db: Firestore, instances: readonly string[]): Promise<Map<string, ScopeFlagsDoc>> {
   if (instances.length === 0) return new Map();
   const snapshots = await db.getAll(...instances.map((i) => scopeFlagsRef(db, i)));
-  return new Map(snapshots.filter((s) => s.exists).map((s) => [s.get('scope') as string, s.data() as ScopeFlagsDoc]));
+  // A document a breaker created before any budget flag has no flags of budgets yet.
+  return new Map(snapshots.filter((s) => s.exists).map((s) => [s.get('scope') as string, { budgets: {}, ...s.data() } as ScopeFlagsDoc]));
 }

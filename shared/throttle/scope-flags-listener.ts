@@ -11,10 +11,13 @@ export interface ThrottleReason {
   budget: string;
   /** `fleet`, or the scope instance (`agent:writer-1`, `team:search`, `model:gemini-2.5-pro`). */
   scope: string;
-  window: 'hour' | 'day' | 'week' | 'month';
-  /** The window the level holds for (`2026-12` for the fleet's monthly budgets). */
+  /** The budget's window; `breaker` when a burn-rate breaker paused the scope (`budget` is `breaker:<rule id>`). */
+  window: 'hour' | 'day' | 'week' | 'month' | 'breaker';
+  /** The window the level holds for (`2026-12` for the fleet's monthly budgets); a breaker's trip id. */
   windowId: string;
   ratio: number;
+  /** A tripped breaker: why, at what rate against what baseline (micro-USD per minute), and until when (ISO). */
+  breaker?: { ruleId: string; reason: 'rate' | 'loop'; rateMicrosPerMinute: number; baselineMicrosPerMinute: number; until: string };
 }
 
 /**
@@ -75,9 +78,21 @@ export class ScopeFlagsListener {
     };
     for (const instance of [...this.instances, ...(model ? [`model:${model}`] : [])]) {
       const doc = this.docs.get(instance);
-      if (doc) for (const flag of Object.values(doc.budgets)) consider(instance, flag);
+      if (doc) for (const flag of Object.values(doc.budgets ?? {})) consider(instance, flag);
     }
-    return best;
+    return this.breakerPause(model, now) ?? best;
+  }
+
+  /** A tripped breaker of a scope that applies, until its cool-down ends: stricter than any budget. */
+  private breakerPause(model: string | undefined, now: number): ThrottleReason | undefined {
+    for (const instance of [...this.instances, ...(model ? [`model:${model}`] : [])]) {
+      for (const b of Object.values(this.docs.get(instance)?.breakers ?? {})) {
+        if (b.level !== 'paused' || b.until <= now) continue;
+        const breaker = { ruleId: b.ruleId, reason: b.reason, rateMicrosPerMinute: b.rateMicrosPerMinute, baselineMicrosPerMinute: b.baselineMicrosPerMinute, until: new Date(b.until).toISOString() };
+        return { level: 'paused', budget: `breaker:${b.ruleId}`, scope: instance, window: 'breaker', windowId: b.tripId, ratio: b.baselineMicrosPerMinute > 0 ? b.rateMicrosPerMinute / b.baselineMicrosPerMinute : 0, breaker };
+      }
+    }
+    return undefined;
   }
 
   /** The ladder steps in force for a call of `category` and `model` at `now` (shadow ones left out). */

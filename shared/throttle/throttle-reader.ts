@@ -168,7 +168,7 @@ export class ThrottleReader {
    */
   plan(call: { category: CostCategory; model: string }): CallPlan {
     const level = this.why(call.category, { model: call.model });
-    if (this.current !== 'live') return level.level === 'blocked' ? composePlan(call.model, level, []) : unrestrictedPlan(call.model);
+    if (this.current !== 'live') return level.level === 'blocked' || level.level === 'paused' ? composePlan(call.model, level, []) : unrestrictedPlan(call.model);
     return composePlan(call.model, level, this.scoped.steps(call.category, call.model, this.options.clock().getTime()));
   }
 

@@ -12,7 +12,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['basics'],
   ['logging', 'topology', 'clients', 'pricing'],
   ['budget', 'metrics', 'alerts'],
-  ['cache'],
+  ['cache', 'runaway'],
   ['security', 'secrets'],
   ['store'],
   ['reports'],

@@ -3,6 +3,7 @@ import { parseAlert } from '../../shared/contracts/alert';
 import type { BudgetAlert } from '../../shared/contracts/budget-alert';
 import type { PerformanceAlert } from '../../shared/contracts/performance-alert';
 import type { SecurityAlert } from '../../shared/contracts/security-alert';
+import type { RunawayAlert } from '../../shared/contracts/runaway-alert';
 
 /** Valid alerts of each kind (checked by the real schema), each with a fresh id unless given. */
 export function budgetAlert(overrides: Partial<BudgetAlert> = {}): BudgetAlert {
@@ -66,4 +67,30 @@ export function securityAlert(overrides: Partial<SecurityAlert> = {}): SecurityA
     at: '2026-11-26T10:00:00.000Z',
     ...overrides,
   }) as SecurityAlert;
+}
+
+/** A burn-rate breaker's trip of `agent:looper` on a loop (issue 23). */
+export function runawayAlert(overrides: Partial<RunawayAlert> = {}): RunawayAlert {
+  return parseAlert({
+    schemaVersion: 1,
+    alertId: `runaway_agent-all_agent%3Alooper_${ulid()}`,
+    kind: 'runaway',
+    severity: 'CRITICAL',
+    shadow: false,
+    ruleId: 'agent-all',
+    scope: 'agent:looper',
+    reason: 'loop',
+    rateMicrosPerMinute: 2_400_000,
+    baselineMicrosPerMinute: 100_000,
+    baselineFrom: 'own',
+    floorMicrosPerMinute: 1_000_000,
+    multiple: 10,
+    windowSeconds: 60,
+    topModels: [{ model: 'gemini-2.5-pro', micros: 2_400_000, calls: 48 }],
+    topPrompts: [{ model: 'gemini-2.5-pro', promptHash: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', calls: 48 }],
+    since: '2026-11-26T10:25:00.000Z',
+    until: '2026-11-26T10:40:00.000Z',
+    at: '2026-11-26T10:25:00.000Z',
+    ...overrides,
+  }) as RunawayAlert;
 }

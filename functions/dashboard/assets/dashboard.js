@@ -139,6 +139,27 @@
     );
   }
 
+  function renderRunaway(tripped) {
+    fill(
+      $('runaway-table').tBodies[0],
+      tripped.map((t) => {
+        const perMinute = (v) => '$' + v.toFixed(2) + '/min';
+        // A shadow rule paused nothing: there is nothing to reset.
+        const action = t.shadow ? el('span', 'shadow') : el('button', 'Reset');
+        if (!t.shadow) {
+          action.dataset.scope = t.scope;
+          action.addEventListener('click', () => {
+            action.disabled = true;
+            post('api/breaker/reset', { scope: t.scope }).finally(() => (action.disabled = false));
+          });
+        }
+        return row([t.scope + (t.shadow ? ' (shadow)' : ' paused'), perMinute(t.rateUsdPerMinute), perMinute(t.baselineUsdPerMinute) + ' (' + t.baselineFrom + ')', t.reason + ' · ' + t.ruleId, time(t.until), action]);
+      }),
+      'no runaway scope',
+      6,
+    );
+  }
+
   function renderKeys(keys, error) {
     if (keys === null) return fill($('key-table').tBodies[0], [], error ? 'unavailable: ' + error : 'loading…', 4);
     fill(
@@ -206,6 +227,7 @@
       renderSpend(view.live.budget);
       renderAlerts(view.live.alerts);
       renderBans(view.live.bans);
+      renderRunaway(view.live.runaway);
       scopes.renderTopPanel('agent', view.live.top.agent, drill);
       scopes.renderTopPanel('team', view.live.top.team, drill);
     }

@@ -1,6 +1,6 @@
 import { defaultAlertRouting, parseAlertRouting, routesFor } from '../../../shared/alerts/alert-routing';
 import { OptionsError } from '../../../shared/contracts/validation-error';
-import { budgetAlert, performanceAlert, securityAlert } from '../../support/alert-fixtures';
+import { budgetAlert, performanceAlert, runawayAlert, securityAlert } from '../../support/alert-fixtures';
 
 describe('alert routing', () => {
   const routing = parseAlertRouting({
@@ -61,6 +61,19 @@ describe('alert routing', () => {
       expect(routesFor(owners, budgetAlert())).toEqual([]);
       expect(routesFor(owners, securityAlert())).toEqual([]);
       expect(() => parseAlertRouting({ from: 'a@b.io', digestWindowSeconds: 0, routes: [{ id: 'x', scopes: ['org:1'], to: ['a@b.io'] }] })).toThrow(/routes\.0\.scopes\.0: a scope such as team:search/);
+    });
+
+    it("routes a runaway alert by its scope and kind, like a scoped budget's", () => {
+      const owners = parseAlertRouting({
+        from: 'a@b.io',
+        digestWindowSeconds: 0,
+        routes: [
+          { id: 'agents', scopes: ['agent:*'], to: ['ml@b.io'] },
+          { id: 'loops', kinds: ['runaway'], categories: ['loop'], to: ['pager@b.io'] },
+        ],
+      });
+      expect(routesFor(owners, runawayAlert()).map((r) => r.id)).toEqual(['agents', 'loops']);
+      expect(routesFor(owners, runawayAlert({ scope: 'team:search', reason: 'rate' })).map((r) => r.id)).toEqual([]);
     });
 
     it('treats a budget EXCEEDED alert as CRITICAL', () => {

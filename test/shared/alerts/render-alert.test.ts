@@ -1,5 +1,5 @@
 import { renderAlertEmail } from '../../../shared/alerts/render-alert';
-import { budgetAlert, performanceAlert, securityAlert } from '../../support/alert-fixtures';
+import { budgetAlert, performanceAlert, runawayAlert, securityAlert } from '../../support/alert-fixtures';
 
 const now = new Date('2026-11-26T10:30:00.000Z');
 
@@ -20,6 +20,17 @@ describe('renderAlertEmail', () => {
     expect(email.text).toContain('in day 2026-11-26 (all categories), until 2026-11-27T00:00:00.000Z');
     expect(email.text).toContain('Agents under agent:looper that obey the throttle are throttled');
     expect(email.text).toContain('npx governor budget status --scope agent:looper');
+  });
+
+  it('says which scope ran away, how fast against what baseline, on which prompt, and how to reset it', () => {
+    const email = renderAlertEmail([runawayAlert()], now);
+    expect(email.subject).toBe('[Governor CRITICAL] Runaway agent:looper repeats one call: gemini-2.5-pro prompt a1b2c3d4e5f6… ×48 — paused');
+    expect(email.text).toContain('Rate: $2.40/min over 60 s (floor $1.00/min, trips above 10× the baseline)');
+    expect(email.text).toContain("Baseline: $0.10/min (its own median minute, last hour)");
+    expect(email.text).toContain('npx governor breaker reset agent:looper');
+    const shadow = renderAlertEmail([runawayAlert({ shadow: true, severity: 'WARNING', reason: 'rate', scope: 'tenant:acme' })], now);
+    expect(shadow.subject).toBe('[Governor WARNING] [shadow] Runaway tenant:acme spends $2.40/min (24.0× its baseline) — would have been paused');
+    expect(shadow.text).toContain('Paused: no (shadow rule agent-all)');
   });
 
   it('describes performance and security alerts with their own commands', () => {

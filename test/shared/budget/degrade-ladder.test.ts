@@ -103,5 +103,10 @@ describe('degrade ladder', () => {
       const plan = composePlan('gemini-2.5-pro', { level: 'blocked', budget: 'AI_API_CALLS', scope: 'fleet', ratio: 1.02 }, [step('agent-daily', 0.6, ladderStepAt(ladder, 0.6))]);
       expect(plan).toMatchObject({ blocked: true, model: 'gemini-2.5-pro', reason: 'budget AI_API_CALLS (fleet) at 102 %: blocked' });
     });
+
+    it('blocks an agent paused by a burn-rate breaker, naming the breaker', () => {
+      const plan = composePlan('gemini-2.5-pro', { level: 'paused', budget: 'breaker:per-agent', scope: 'agent:looper', ratio: 0 }, [step('agent-daily', 0.6, ladderStepAt(ladder, 0.6))]);
+      expect(plan).toMatchObject({ blocked: true, model: 'gemini-2.5-pro', reason: 'agent:looper paused by burn-rate breaker per-agent', budget: 'breaker:per-agent' });
+    });
   });
 });

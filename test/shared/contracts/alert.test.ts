@@ -11,7 +11,7 @@ describe('parseAlert', () => {
 
   it('refuses an unknown kind with the kinds it knows', () => {
     expect(() => parseAlert({ kind: 'weather' })).toThrow(ValidationError);
-    expect(() => parseAlert(null)).toThrow('kind: expected one of budget, forecast, performance, security, pricing, got undefined');
+    expect(() => parseAlert(null)).toThrow('kind: expected one of budget, forecast, performance, security, pricing, runaway, got undefined');
   });
 });
 

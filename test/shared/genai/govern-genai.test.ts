@@ -16,6 +16,9 @@ const { GoogleGenAI, ApiError } = loadGenAi();
  * The real @google/genai client, governed, against an in-process Gemini REST server; events go to
  * an in-memory publisher transport (the emulator test follows them into Firestore).
  */
+
+/** Every generate call carries its request's hash (the burn-rate breaker's loop key), never the prompt. */
+const HASHED = expect.stringMatching(/^[0-9a-f]{32}$/);
 describe('governGenAI', () => {
   const server = new GeminiServer(() => ({ kind: 'json', body: textAnswer('hello', usageMetadata({ prompt: 12, candidates: 3 })) }));
   let transport: MemoryTransport;
@@ -51,7 +54,7 @@ describe('governGenAI', () => {
       expect(reply).toBeInstanceOf(loadGenAi().GenerateContentResponse);
       expect(server.requests[0]!.path).toMatch(/^\/v1beta\/models\/gemini-2.5-flash:generateContent/);
       const { costs, metrics } = await published();
-      expect(costs).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', inputTokens: 12, outputTokens: 3 } }]);
+      expect(costs).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 12, outputTokens: 3 } }]);
       expect(metricOf(metrics, 'API_CALLS', 'gemini.generateContent')).toMatchObject({ count: 1, labels: { model: 'gemini-2.5-flash' } });
       expect(metricOf(metrics, 'ERROR_RATE', 'gemini.generateContent')).toMatchObject({ sum: 0 });
       expect(metricOf(metrics, 'LATENCY', 'gemini.generateContent')?.count).toBe(1);
@@ -61,7 +64,7 @@ describe('governGenAI', () => {
       server.answerNext({ kind: 'json', body: textAnswer('done', usageMetadata({ prompt: 5_000, candidates: 200, thoughts: 1_800, cached: 4_096, toolUse: 300, audio: 600 })) });
       await ai.models.generateContent({ model: 'models/gemini-2.5-flash', contents: 'Think, then answer' });
       const { costs } = await published();
-      expect(costs[0]!.usage).toEqual({ model: 'gemini-2.5-flash', inputTokens: 5_000, outputTokens: 200, thoughtsTokens: 1_800, cachedInputTokens: 4_096, toolUseInputTokens: 300, audioInputTokens: 600 });
+      expect(costs[0]!.usage).toEqual({ model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 5_000, outputTokens: 200, thoughtsTokens: 1_800, cachedInputTokens: 4_096, toolUseInputTokens: 300, audioInputTokens: 600 });
     });
 
     it('charges nothing for a 429 or a 500, rethrows the client’s error and counts it as an error', async () => {
@@ -89,7 +92,7 @@ describe('governGenAI', () => {
       expect(text).toBe('Once upon a time');
       expect(server.requests[0]!.path).toMatch(/:streamGenerateContent\?alt=sse/);
       const { costs, metrics } = await published();
-      expect(costs).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', inputTokens: 40, outputTokens: 5, thoughtsTokens: 90 } }]);
+      expect(costs).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 40, outputTokens: 5, thoughtsTokens: 90 } }]);
       expect(metricOf(metrics, 'ERROR_RATE', 'gemini.generateContentStream')).toMatchObject({ count: 1, sum: 0 });
     });
 
@@ -108,7 +111,7 @@ describe('governGenAI', () => {
       ).rejects.toThrow();
       expect(seen).toEqual(['Once', ' upon']);
       const { costs, metrics } = await published();
-      expect(costs).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', inputTokens: 40, outputTokens: 2, thoughtsTokens: 90 } }]);
+      expect(costs).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 40, outputTokens: 2, thoughtsTokens: 90 } }]);
       expect(metricOf(metrics, 'ERROR_RATE', 'gemini.generateContentStream')).toMatchObject({ count: 1, sum: 100 });
     });
 
@@ -119,7 +122,7 @@ describe('governGenAI', () => {
         break;
       }
       const { costs } = await published();
-      expect(costs.map((c) => c.usage)).toEqual([{ model: 'gemini-2.5-flash', inputTokens: 40, outputTokens: 1 }]);
+      expect(costs.map((c) => c.usage)).toEqual([{ model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 40, outputTokens: 1 }]);
     });
   });
 
@@ -132,8 +135,8 @@ describe('governGenAI', () => {
       expect(chat.getHistory()).toHaveLength(4);
       const { costs } = await published();
       expect(costs.map((c) => c.usage)).toEqual([
-        { model: 'gemini-2.5-flash', inputTokens: 12, outputTokens: 3 },
-        { model: 'gemini-2.5-flash', inputTokens: 20, outputTokens: 1 },
+        { model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 12, outputTokens: 3 },
+        { model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 20, outputTokens: 1 },
       ]);
     });
 
@@ -152,11 +155,26 @@ describe('governGenAI', () => {
       expect((await vertex.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' })).text).toBe('hello');
       expect(server.requests[0]!.path).toMatch(/publishers\/google\/models\/gemini-2.5-flash:generateContent/);
       const { costs } = await published();
-      expect(costs.map((c) => c.usage)).toEqual([{ model: 'gemini-2.5-flash', inputTokens: 12, outputTokens: 3 }]);
+      expect(costs.map((c) => c.usage)).toEqual([{ model: 'gemini-2.5-flash', promptHash: HASHED, inputTokens: 12, outputTokens: 3 }]);
     });
   });
 
   describe('before the call', () => {
+    it('hashes the same request the same way and another one differently', async () => {
+      await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'loop' });
+      await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'loop' });
+      await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'something else' });
+      const hashes = (await published()).costs.map((c) => (c.usage as { promptHash?: string }).promptHash);
+      expect(hashes[0]).toBe(hashes[1]);
+      expect(hashes[2]).not.toBe(hashes[0]);
+    });
+
+    it('refuses while a burn-rate breaker has paused the agent, without calling Gemini', async () => {
+      const paused = governGenAI(new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: server.baseUrl } }), { publisher, throttle: { throttleLevel: () => 'paused' } });
+      await expect(paused.models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' })).rejects.toThrow(/AI_API_CALLS is paused/);
+      expect(server.requests).toHaveLength(0);
+    });
+
     it('refuses while the category is blocked, without calling Gemini', async () => {
       const blocked = governGenAI(new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: server.baseUrl } }), { publisher, throttle: { throttleLevel: (c) => (c === 'AI_API_CALLS' ? 'blocked' : 'none') } });
       await expect(blocked.models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' })).rejects.toBeInstanceOf(BudgetBlockedError);
