@@ -164,7 +164,7 @@ describe('alert email on the local stack (real SMTP server: maildev)', () => {
     expect(reasons).toEqual([
       expect.stringMatching(/^not-json: body is not JSON/),
       'schema: not an alert: costMicros: Too small: expected number to be >=0',
-      'schema: not an alert: kind: expected one of budget, forecast, performance, security, pricing, got "weather"',
+      'schema: not an alert: kind: expected one of budget, forecast, performance, security, pricing, runaway, got "weather"',
     ]);
   });
 
