@@ -61,7 +61,7 @@ describe('governGenAI under a degrade ladder', () => {
     const reply = await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'Summarise the report' });
     expect(reply.text).toBe('answer');
     expect(server.requests[0]!.path).toMatch(/^\/v1beta\/models\/gemini-2.5-flash:generateContent/);
-    expect(await costs()).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', inputTokens: 1_000, outputTokens: 100 } }]);
+    expect(await costs()).toEqual([{ category: 'AI_API_CALLS', usage: { model: 'gemini-2.5-flash', inputTokens: 1_000, outputTokens: 100, promptHash: expect.stringMatching(/^[0-9a-f]{32}$/) } }]);
   });
 
   it('downgrades a stream too', async () => {
