@@ -1,5 +1,5 @@
 import { AggregateField, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
-import { COUNTER_SHARD_DEFAULTS, type CounterShardPicker, type ShardChoice } from './counter-shards';
+import { shardsToRead, SPREAD_MARKS, type CounterShardPicker, type ShardChoice } from './counter-shards';
 import type { SpendRecord } from '../budget/price-cost-event';
 import type { BudgetWindow } from '../budget/budget-window';
 import { budgetInstancesFor, counterKeyOf, type ScopedBudget } from '../budget/scoped-budget';
@@ -104,13 +104,13 @@ interface CounterWriter {
 
 /**
  * Adds one increment to its counter in `writer` (the commit that also holds the ledger entries):
- * on the shard the picker chooses, with the `spread` mark on shard 0 when it is the counter's first
- * spread write from this process. Call `picker.committed` with the result once the commit succeeds.
+ * on the shard the picker chooses, with a spread mark on shard 0 when it is the counter's first
+ * write at that spread from this process. Call `picker.committed` with the result once the commit succeeds.
  */
 export function addScopeIncrement(db: Firestore, writer: CounterWriter, inc: ScopeIncrement, picker: CounterShardPicker): ShardChoice {
   const choice = picker.choose(inc.counterKey);
   writer.set(scopeCounterRef(db, inc.counterKey, choice.shard), scopeCounterWrite(inc, choice.shard), { merge: true });
-  if (choice.markSpread) writer.set(scopeCounterRef(db, inc.counterKey, 0), { ...scopeCounterWrite({ ...inc, amountMicros: 0, events: 0 }, 0), spread: true }, { merge: true });
+  if (choice.mark) writer.set(scopeCounterRef(db, inc.counterKey, 0), { ...scopeCounterWrite({ ...inc, amountMicros: 0, events: 0 }, 0), [SPREAD_MARKS[choice.mark]]: true }, { merge: true });
   return choice;
 }
 
@@ -124,20 +124,20 @@ async function readDocs(db: Firestore, refs: readonly DocumentReference[]): Prom
 
 /**
  * Each counter's total: shard 0 of every counter by document id in one round trip, then the other
- * shards of the counters whose shard 0 says they spread (see counter-shards.ts). `reads` counts the
- * documents asked for: one per quiet counter, 16 per hot one.
+ * shards of the counters whose shard 0 says they spread, as far as it says (see counter-shards.ts). `reads` counts the
+ * documents asked for: one per quiet counter, 4 per warm one, 16 per hot one.
  */
 export async function readScopeTotals(db: Firestore, counterKeys: readonly string[]): Promise<{ totals: Record<string, number>; reads: number }> {
   const keys = [...new Set(counterKeys)];
   const totals: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
   const spentOf = (doc: DocumentSnapshot) => (doc.get('spentMicros') as number | undefined) ?? 0;
   const firsts = await readDocs(db, keys.map((k) => scopeCounterRef(db, k, 0)));
-  const spread: string[] = [];
-  firsts.forEach((doc, i) => {
-    totals[keys[i]!] = spentOf(doc);
-    if (doc.get('spread') === true) spread.push(keys[i]!);
+  const others = firsts.flatMap((doc, i) => {
+    const key = keys[i]!;
+    totals[key] = spentOf(doc);
+    const more = shardsToRead({ [SPREAD_MARKS.warm]: doc.get(SPREAD_MARKS.warm), [SPREAD_MARKS.hot]: doc.get(SPREAD_MARKS.hot) });
+    return Array.from({ length: more }, (_, n) => [key, scopeCounterRef(db, key, n + 1)] as const);
   });
-  const others = spread.flatMap((k) => Array.from({ length: COUNTER_SHARD_DEFAULTS.shardCount - 1 }, (_, i) => [k, scopeCounterRef(db, k, i + 1)] as const));
   const rest = await readDocs(db, others.map(([, ref]) => ref));
   rest.forEach((doc, i) => (totals[others[i]![0]] = totals[others[i]![0]]! + spentOf(doc)));
   return { totals, reads: keys.length + others.length };
