@@ -25,8 +25,8 @@ import { scopeGrowthReport, shareOfCeiling, type LoadRun } from './scope-growth'
 import { SpendStats } from './spend-stats';
 
 const PROJECT = 'demo-bench-scopes';
-const AGENT_COUNTS = (process.env.BENCH_SCOPE_AGENTS ?? '1000,3000').split(',').map(Number);
-const PER_AGENT = Number(process.env.BENCH_EVENTS_PER_AGENT ?? 1);
+const AGENT_COUNTS = (process.env.BENCH_SCOPE_AGENTS ?? '1000,10000').split(',').map(Number);
+const PER_AGENT = Number(process.env.BENCH_EVENTS_PER_AGENT ?? 3);
 const NOOP_EVENTS = Number(process.env.BENCH_NOOP_EVENTS ?? 3000);
 const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
