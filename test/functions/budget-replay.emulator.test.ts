@@ -101,6 +101,28 @@ describe('governor budget simulate: a recorded month replayed (issue 23)', () =>
     expect(human.stdout).toMatch(/ladder step downgrade \(from 80 %\)\s+agent-daily agent:agent-\d 2026-11-\d\d/);
   });
 
+  it('replays proposed breaker rules over the same ledger: when each would have tripped, and what its pause would have stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'governor-simulate-'));
+    // A floor of 1 µUSD a minute and no history: every agent's first spend trips it, and its week-long
+    // pause meets its later calls (an extreme rule, to see it fire).
+    writeFileSync(join(dir, 'breakers.json'), JSON.stringify({ breakers: { rules: [{ id: 'agent-all', floorMicrosPerMinute: 1, multiple: 1, cooldownMinutes: 10_080 }] } }));
+    const run = await governor('budget', 'simulate', '--config', join(dir, 'breakers.json'), '--from', '2026-11-01', '--to', '2026-12-01', '--json');
+    expect(run.stderr).toBe('');
+    const simulated = JSON.parse(run.stdout) as ReplayResult & { trips: { rule: string; scope: string; reason: string; at: string }[]; effects: { paused: { calls: number } } };
+    expect(simulated.trips.length).toBeGreaterThan(0);
+    expect(simulated.trips.every((t) => t.rule === 'agent-all' && t.scope.startsWith('agent:') && t.reason === 'rate')).toBe(true);
+    expect([...simulated.trips].sort((x, y) => x.at.localeCompare(y.at))).toEqual(simulated.trips);
+    expect(simulated.effects.paused.calls).toBeGreaterThan(0);
+    const human = await governor('budget', 'simulate', '--config', join(dir, 'breakers.json'), '--from', '2026-11-01', '--to', '2026-12-01');
+    expect(human.stdout).toMatch(/breaker trip \(rate\) \$[\d.]+\/min\s+breaker agent-all agent:/);
+    expect(human.stdout).toMatch(/Breakers would have paused their agents for \d+ calls?/);
+
+    writeFileSync(join(dir, 'bad-breakers.json'), JSON.stringify({ breakers: { rules: [{ id: 'agent-all', floorMicrosPerMinute: -5 }] } }));
+    const bad = await governor('budget', 'simulate', '--config', join(dir, 'bad-breakers.json'), '--from', '2026-11-01', '--to', '2026-12-01');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('breakers: rules.0.floorMicrosPerMinute');
+  });
+
   it('refuses a bad proposal naming the field, and bad dates', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'governor-simulate-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ scoped: [{ ...proposal.scoped[0], ladder: { steps: [{ at: 0.5, action: 'nap' }] } }] }));
