@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { shareUndiciDispatcher } from './undici-dispatcher';
 
 /** What the stand-in answers to one request. */
 export type GeminiAnswer =
@@ -86,4 +87,17 @@ export class GeminiServer {
     for (const chunk of answer.chunks.slice(0, sent)) res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
     if (sent === answer.chunks.length) res.end();
   }
+}
+
+/**
+ * Serves `server` to the whole suite (a jest describe or file): started before its first test,
+ * with undici's dispatcher shared with @google/genai, and closed after its last.
+ */
+export function serveGeminiToSuite(server: GeminiServer): GeminiServer {
+  beforeAll(async () => {
+    await shareUndiciDispatcher();
+    await server.start();
+  });
+  afterAll(() => server.close());
+  return server;
 }

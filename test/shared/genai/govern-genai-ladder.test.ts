@@ -5,9 +5,8 @@ import type { CostEvent } from '../../../shared/contracts/cost-event';
 import { BudgetBlockedError, governGenAI, PlanRefusedError } from '../../../shared/genai';
 import { loadGenAi } from '../../../shared/genai/genai-types';
 import { createPublisher, type GovernorPublisher } from '../../../shared/publisher/publisher';
-import { GeminiServer, textAnswer, usageMetadata } from '../../support/gemini-server';
+import { GeminiServer, serveGeminiToSuite, textAnswer, usageMetadata } from '../../support/gemini-server';
 import { MemoryTransport } from '../../support/memory-transport';
-import { shareUndiciDispatcher } from '../../support/undici-dispatcher';
 
 const { GoogleGenAI } = loadGenAi();
 
@@ -25,18 +24,13 @@ class PlanInForce {
 
 /** The real @google/genai client, governed, against an in-process Gemini REST server, obeying the degrade ladder's plan. */
 describe('governGenAI under a degrade ladder', () => {
-  const server = new GeminiServer(() => ({ kind: 'json', body: textAnswer('answer', usageMetadata({ prompt: 1_000, candidates: 100 })) }));
+  const server = serveGeminiToSuite(new GeminiServer(() => ({ kind: 'json', body: textAnswer('answer', usageMetadata({ prompt: 1_000, candidates: 100 })) })));
   let transport: MemoryTransport;
   let publisher: GovernorPublisher;
   let cache: ResponseCache;
   let ai: GoogleGenAIType;
   let planner: PlanInForce;
 
-  beforeAll(async () => {
-    await shareUndiciDispatcher();
-    await server.start();
-  });
-  afterAll(() => server.close());
   beforeEach(() => {
     transport = new MemoryTransport();
     publisher = createPublisher({ projectId: 'demo-unit', source: 'ladder-agent', exitHook: false, transport });

@@ -6,9 +6,8 @@ import { OptionsError } from '../../../shared/contracts/validation-error';
 import { BudgetBlockedError, governGenAI } from '../../../shared/genai';
 import { loadGenAi } from '../../../shared/genai/genai-types';
 import { createPublisher, type GovernorPublisher } from '../../../shared/publisher/publisher';
-import { apiError, GeminiServer, textAnswer, usageMetadata } from '../../support/gemini-server';
+import { apiError, GeminiServer, serveGeminiToSuite, textAnswer, usageMetadata } from '../../support/gemini-server';
 import { MemoryTransport } from '../../support/memory-transport';
-import { shareUndiciDispatcher } from '../../support/undici-dispatcher';
 
 const { GoogleGenAI, ApiError } = loadGenAi();
 
@@ -20,17 +19,12 @@ const { GoogleGenAI, ApiError } = loadGenAi();
 /** Every generate call carries its request's hash (the burn-rate breaker's loop key), never the prompt. */
 const HASHED = expect.stringMatching(/^[0-9a-f]{32}$/);
 describe('governGenAI', () => {
-  const server = new GeminiServer(() => ({ kind: 'json', body: textAnswer('hello', usageMetadata({ prompt: 12, candidates: 3 })) }));
+  const server = serveGeminiToSuite(new GeminiServer(() => ({ kind: 'json', body: textAnswer('hello', usageMetadata({ prompt: 12, candidates: 3 })) })));
   let transport: MemoryTransport;
   let publisher: GovernorPublisher;
   let ai: GoogleGenAIType;
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    await shareUndiciDispatcher();
-    await server.start();
-  });
-  afterAll(() => server.close());
   beforeEach(() => {
     transport = new MemoryTransport();
     publisher = createPublisher({ projectId: 'demo-unit', source: 'genai-agent', exitHook: false, transport });
