@@ -49,7 +49,12 @@ const routeRef = (db: Firestore, routeId: string) => db.collection(COLLECTIONS.a
  */
 export async function claimDelivery(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number, flushRequestedAt?: number): Promise<DeliveryDecision> {
   for (;;) {
-    const decision = await claimOnExistingRoute(db, routeId, alert, windowMilliseconds, now, flushRequestedAt);
+    const decision = await claimOnExistingRoute(db, routeId, alert, windowMilliseconds, now, flushRequestedAt).catch((error: unknown): typeof ROUTE_CHANGED => {
+      // Another claim changed the route between this one's read and its commit: decide again.
+      if ((error as { code?: number }).code === Status.FAILED_PRECONDITION) return ROUTE_CHANGED;
+      throw error;
+    });
+    if (decision === ROUTE_CHANGED) continue;
     if (decision !== ROUTE_MISSING) return decision;
     // Concurrent transactions that all read a *missing* document are not reliably serialized by
     // the Firestore emulator (firebase-tools#1628, #6758): a burst on a new route sent two emails.
@@ -63,6 +68,7 @@ export async function claimDelivery(db: Firestore, routeId: string, alert: Alert
 }
 
 const ROUTE_MISSING = Symbol('route-missing');
+const ROUTE_CHANGED = Symbol('route-changed');
 
 async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert | undefined, windowMilliseconds: number, now: number, flushRequestedAt: number | undefined): Promise<DeliveryDecision | typeof ROUTE_MISSING> {
   const expireAt = Timestamp.fromMillis(now + ALERT_DELIVERY_DEFAULTS.retentionDays * 86_400_000);
@@ -97,7 +103,11 @@ async function claimOnExistingRoute(db: Firestore, routeId: string, alert: Alert
     );
     const deliveries = [...(own ? [own] : []), ...queued.docs.map((d) => d.data() as DeliveryDoc).filter((d) => d.deliveryKey !== own?.deliveryKey)].slice(0, ALERT_DELIVERY_DEFAULTS.maxAlertsPerEmail);
     if (deliveries.length === 0) return { action: 'queued' };
-    tx.set(routeRef(db, routeId), { lastSentAt: now, sendingUntil: now + ALERT_DELIVERY_DEFAULTS.leaseMilliseconds }, { merge: true });
+    // The claim is conditional on the route as read: a precondition on the update time is checked
+    // at commit whatever the transaction isolation (the emulator's is weaker than Firestore's, see
+    // firebase-tools#1628 above); the loser re-decides and finds the window open. (The extra digests
+    // once seen on Node 24 came from a redelivered flush tick, not from here: see flushRequestedAt.)
+    tx.update(routeRef(db, routeId), { lastSentAt: now, sendingUntil: now + ALERT_DELIVERY_DEFAULTS.leaseMilliseconds }, { lastUpdateTime: routeSnap.updateTime! });
     for (const d of deliveries) {
       tx.set(deliveryRef(db, routeId, d.deliveryKey), { ...d, status: 'sending', [TTL_FIELD]: expireAt });
     }
