@@ -33,11 +33,19 @@ const FIXTURES: { pattern: RegExp; commands: (match: RegExpExecArray) => { setup
 export interface StepContext {
   session: ShellSession;
   /** Where the addresses the README assumes are on this stack. */
-  stack: Pick<ReadmeStack, 'addresses'>;
+  stack: Pick<ReadmeStack, 'addresses'> & Partial<Pick<ReadmeStack, 'output'>>;
   /** Words captured by `<name>` in a `# →` line, used where a later command says `<name>`. */
   captured: Map<string, string>;
   /** How long a command may take to do what the README says; default SETTLE_MILLISECONDS. */
   settleMilliseconds?: number;
+}
+
+/** Lines of the stack's log a failed step should show: what it logged at WARNING or above (or of its breakers) while the step ran. */
+const STACK_LOG_LINES = 40;
+
+function stackLogSince(context: StepContext, from: number): string {
+  const lines = (context.stack.output?.().slice(from) ?? '').split('\n').filter((l) => /"severity":"(WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)"|breaker/.test(l));
+  return lines.length === 0 ? '' : `\nnpm start logged meanwhile (WARNING and above or breakers, last ${STACK_LOG_LINES}):\n${lines.slice(-STACK_LOG_LINES).join('\n')}`;
 }
 
 const describeResult = (command: string, result: CommandResult): string => `$ ${command}\n[exit ${result.status}]\n${result.output}`;
@@ -71,6 +79,7 @@ export async function runCommand(command: ShellCommand, context: StepContext): P
   const checks = command.expectations.filter((e): e is Exclude<Expectation, { kind: 'email' }> => e.kind !== 'email');
   const wantsSuccess = !checks.some((e) => e.kind === 'refused');
   const settle = context.settleMilliseconds ?? SETTLE_MILLISECONDS;
+  const logFrom = context.stack.output?.().length ?? 0;
   let last: CommandResult = { status: -1, output: '' };
   const succeeded = (r: CommandResult): boolean => (checks.length === 0 ? r.status === 0 : checks.every((e) => holds(e, r)));
   const settled = await waitFor(
@@ -85,7 +94,7 @@ export async function runCommand(command: ShellCommand, context: StepContext): P
   if (!settled) {
     const failed = checks.filter((e) => !holds(e, last));
     const why = failed.length > 0 ? failed.map((e) => `line ${e.line}: expected ${e.kind === 'refused' ? 'a refusal saying' : 'output with'} "${e.text}"`).join('; ') : wantsSuccess ? 'expected exit 0' : 'expected a refusal';
-    throw new Error(`README line ${command.line} did not do what the README says within ${settle / 1000} s (${why}):\n${describeResult(text, last)}`);
+    throw new Error(`README line ${command.line} did not do what the README says within ${settle / 1000} s (${why}):\n${describeResult(text, last)}${stackLogSince(context, logFrom)}`);
   }
   for (const e of checks) {
     const groups = e.pattern.exec(last.output)?.groups ?? {};
