@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import type { FunctionSpec } from '../../shared/topology/topology';
 import { waitForPort } from './ports';
@@ -40,6 +41,19 @@ export interface DeployedPackage {
   nodeBinDir: string;
 }
 
+/** What functions-framework prints once its server listens on the port (build/src/main.js). */
+const SERVING_LINE = 'Serving function...';
+
+/** Resolves once `seen()` holds, polling; `signal` ends the wait early. */
+async function waitForLine(seen: () => boolean, timeoutMilliseconds: number, label: string, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  while (!seen()) {
+    signal?.throwIfAborted();
+    if (Date.now() > deadline) throw new Error(`${label} not printed within ${timeoutMilliseconds} ms`);
+    await sleep(25, undefined, { signal });
+  }
+}
+
 /** The functions-framework CLI entry, resolved from the installed package. */
 function functionsFrameworkMain(): string {
   // The package exports only its API; its bin (build/src/main.js) sits beside the API entry.
@@ -50,6 +64,11 @@ function functionsFrameworkMain(): string {
 export async function startFunction<S extends RunnableSpec>(options: StartFunctionOptions<S>): Promise<FunctionProcess<S>> {
   const { spec, port, deployedPackage: deployed } = options;
   const env: NodeJS.ProcessEnv = { ...options.env, PORT: String(port), FUNCTION_TARGET: spec.target };
+  let serving = false;
+  const onLine = (line: string): void => {
+    if (line.includes(SERVING_LINE)) serving = true;
+    options.onLine?.(line);
+  };
   const managed = deployed
     ? startProcess({
         name: spec.name,
@@ -62,15 +81,27 @@ export async function startFunction<S extends RunnableSpec>(options: StartFuncti
           PATH: `${deployed.nodeBinDir}:${env.PATH ?? ''}`,
           ...(options.nodeArgs?.length ? { NODE_OPTIONS: [env.NODE_OPTIONS, ...options.nodeArgs].filter(Boolean).join(' ') } : {}),
         },
-        onLine: options.onLine,
+        onLine,
       })
     : startProcess({
         name: spec.name,
         command: process.execPath,
         args: [...(options.nodeArgs ?? []), functionsFrameworkMain(), `--target=${spec.target}`, `--source=${options.source}`, '--signature-type=http', `--port=${port}`],
         env,
-        onLine: options.onLine,
+        onLine,
       });
-  await untilReady(managed, (signal) => waitForPort(port, '127.0.0.1', options.startTimeoutMilliseconds ?? 20_000, spec.name, signal), options.signal);
+  // Ready once this process says it serves (functions-framework logs it when its listen succeeded,
+  // unless NODE_ENV is production) and the port answers: a port that answers alone may be another
+  // process's (a port picked twice).
+  const timeout = options.startTimeoutMilliseconds ?? 20_000;
+  const announces = env.NODE_ENV !== 'production';
+  await untilReady(
+    managed,
+    async (signal) => {
+      if (announces) await waitForLine(() => serving, timeout, `${spec.name} (functions-framework's "${SERVING_LINE}")`, signal);
+      await waitForPort(port, '127.0.0.1', timeout, spec.name, signal);
+    },
+    options.signal,
+  );
   return { spec, port, url: `http://127.0.0.1:${port}`, process: managed };
 }

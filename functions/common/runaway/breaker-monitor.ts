@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { SpendRecord } from '../../../shared/budget/price-cost-event';
-import { kindOfInstance, parseScope, scopeInstanceOf, type Scope } from '../../../shared/budget/scope';
+import { kindOfInstance, parseScope, scopeInstanceOf, type Scope, type SpendSubject } from '../../../shared/budget/scope';
 import type { BreakerConfig, BreakerRule } from '../../../shared/runaway/breaker-rule';
 import { BurnWindow } from '../../../shared/runaway/burn-window';
 import { MinuteTally } from '../../../shared/runaway/minute-tally';
@@ -20,10 +20,22 @@ export const BREAKER_MONITOR_DEFAULTS = {
   recheckMilliseconds: 5_000,
   // Longest window a rule may have (breaker-rule.ts): what the memory keeps.
   horizonSeconds: 3_600,
+  // What this instance committed is remembered this long even without a rule (a few fields per
+  // event): a rule is read up to a config interval (2 s, more under load) after it is stored, and
+  // the calls made meanwhile count under it too — a loop of 4 calls right after `breaker set` trips.
+  recentMilliseconds: 30_000,
 } as const;
 
-/** Commits kept until the rules are first read (each up to a group commit's events). */
-const MAX_COMMITS_BEFORE_RULES = 1_000;
+/** One committed cost as the breaker counts it, and the scope instances it was counted under. */
+interface CommittedCost {
+  notedAt: number;
+  at: number;
+  micros: number;
+  subject: SpendSubject;
+  call?: { model: string; promptHash?: string };
+  team?: string;
+  countedIn: string[];
+}
 
 export interface BreakerMonitorDeps extends BreakerCheckDeps {
   config: CachedConfig<BreakerConfig>;
@@ -34,8 +46,8 @@ export interface BreakerMonitorDeps extends BreakerCheckDeps {
 
 /**
  * The burn-rate breaker on the spend path. `noteCommitted` adds each committed (not duplicate)
- * cost to this instance's window and minute tally — synchronous, no I/O, nothing when no rule is
- * set. A timer looks at the window every second; only a scope instance above a rule's floor (or
+ * cost to this instance's window and minute tally — synchronous, no I/O; without a rule only a
+ * 30-second memory of what was committed. A timer looks at the window every second; only a scope instance above a rule's floor (or
  * repeating a prompt) is checked against its stored history, and tripped once. Another timer adds
  * the tally to the minute documents, so every instance's share reaches the history and the tick.
  */
@@ -49,7 +61,7 @@ export class BreakerMonitor {
   private readonly lastCheck = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private evaluating: Promise<void> | undefined;
-  private readonly beforeRules: [readonly SpendRecord[], ReadonlySet<string>][] = [];
+  private readonly recent: CommittedCost[] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(private readonly deps: BreakerMonitorDeps) {
@@ -78,33 +90,42 @@ export class BreakerMonitor {
     for (const t of this.timers.splice(0)) clearInterval(t);
   }
 
-  /** Adds the recorded events of a commit (duplicates add nothing: redelivery never raises a rate). */
+  /**
+   * Adds the recorded events of a commit (duplicates add nothing: redelivery never raises a rate)
+   * under every rule's scope instance, and remembers them for `recentMilliseconds`: rules read
+   * later (the first read, or a change) count the remembered ones too, each instance once.
+   */
   noteCommitted(records: readonly SpendRecord[], recorded: ReadonlySet<string>): void {
     this.start();
-    // Before the rules' first read (a second at most), commits wait to be counted under them.
-    if (this.version < 0) {
-      if (this.beforeRules.length < MAX_COMMITS_BEFORE_RULES) this.beforeRules.push([records, recorded]);
-      return;
-    }
-    if (this.rules.length === 0) return;
     const now = this.deps.now();
+    while (this.recent.length > 0 && (this.recent[0] as CommittedCost).notedAt <= now - this.o.recentMilliseconds) this.recent.shift();
     for (const r of records) {
       if (!recorded.has(r.event.eventId)) continue;
-      const subject = { source: r.event.source, attribution: r.event.payload.attribution, model: r.usage?.model };
-      const at = Math.min(Date.parse(r.event.occurredAt), now);
-      const call = r.usage ? { model: r.usage.model, ...(r.usage.promptHash ? { promptHash: r.usage.promptHash } : {}) } : undefined;
       const team = r.event.payload.attribution?.team;
-      let previous: string | undefined;
-      for (const { scope } of this.rules) {
-        const instance = scopeInstanceOf(scope, subject);
-        // Rules on one instance share its window: counted once (the common case is one rule).
-        if (instance === undefined || instance === previous) continue;
-        previous = instance;
-        const agentTeam = kindOfInstance(instance) === 'agent' ? team : undefined;
-        if (agentTeam) this.teams.set(instance, agentTeam);
-        this.window.add(instance, at, r.amountMicros, call);
-        this.tally.add(instance, at, r.amountMicros, call, agentTeam);
-      }
+      const cost: CommittedCost = {
+        notedAt: now,
+        at: Math.min(Date.parse(r.event.occurredAt), now),
+        micros: r.amountMicros,
+        subject: { source: r.event.source, attribution: r.event.payload.attribution, model: r.usage?.model },
+        ...(r.usage ? { call: { model: r.usage.model, ...(r.usage.promptHash ? { promptHash: r.usage.promptHash } : {}) } } : {}),
+        ...(team ? { team } : {}),
+        countedIn: [],
+      };
+      this.recent.push(cost);
+      this.count(cost);
+    }
+  }
+
+  /** Counts a cost under each rule's scope instance it was not yet counted under (rules sharing an instance share its window). */
+  private count(cost: CommittedCost): void {
+    for (const { scope } of this.rules) {
+      const instance = scopeInstanceOf(scope, cost.subject);
+      if (instance === undefined || cost.countedIn.includes(instance)) continue;
+      cost.countedIn.push(instance);
+      const agentTeam = kindOfInstance(instance) === 'agent' ? cost.team : undefined;
+      if (agentTeam) this.teams.set(instance, agentTeam);
+      this.window.add(instance, cost.at, cost.micros, cost.call);
+      this.tally.add(instance, cost.at, cost.micros, cost.call, agentTeam);
     }
   }
 
@@ -121,7 +142,8 @@ export class BreakerMonitor {
     if (loaded.version !== this.version || this.rules.length !== loaded.config.rules.length) {
       this.version = loaded.version;
       this.rules = loaded.config.rules.map((rule) => ({ rule, scope: parseScope(rule.scope) }));
-      for (const [records, recorded] of this.beforeRules.splice(0)) this.noteCommitted(records, recorded);
+      // What was committed while these rules were not yet read counts under them now.
+      for (const cost of this.recent) this.count(cost);
     }
     const now = this.deps.now();
     this.window.prune(now);
