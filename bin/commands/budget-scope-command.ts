@@ -94,7 +94,7 @@ export function registerScopedBudgetCommands(budget: Command): void {
             `Top ${top.by}s by spend, ${top.window} window (budgets: ${top.budgets.join(', ')}):`,
             ...(top.entries.length === 0
               ? ['  no spend yet in this window']
-              : tableLines([['scope', 'spent', 'budget', '%', 'flag'], ...top.entries.map((e) => [e.scope, formatUsd(e.spentMicros), `${formatUsd(e.budgetMicros)} (${e.budget})`, formatPercent(e.percent / 100), e.throttle])])),
+              : tableLines([['scope', 'spent', 'budget', '%', 'flag'], ...top.entries.map((e) => [e.scope, formatUsd(e.spentMicros), `${formatUsd(e.budgetMicros)} (${e.budget}${e.shadow ? ', shadow' : ''})`, formatPercent(e.percent / 100), e.throttle])])),
           ].join('\n'),
         );
       });

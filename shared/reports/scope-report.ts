@@ -134,7 +134,8 @@ export interface TopSpenders {
   /** The budgets the spend was read from (a template's, or every named budget of the kind). */
   budgets: string[];
   window: BudgetWindow;
-  entries: { scope: string; budget: string; windowId: string; spentMicros: number; budgetMicros: number; percent: number; throttle: ThrottleLevel }[];
+  /** `shadow`: the entry's budget is tried in shadow (its flag is shown, never enforced). */
+  entries: { scope: string; budget: string; windowId: string; spentMicros: number; budgetMicros: number; percent: number; throttle: ThrottleLevel; shadow?: true }[];
 }
 
 /**
@@ -154,10 +155,12 @@ export async function topSpenders(db: Firestore, config: BudgetConfig, now: Date
   const lines = await scopedBudgetLines(db, { ...config, scoped: budgets }, now, { instancesPerTemplate: options.limit ?? 10 });
   const best = new Map<string, TopSpenders['entries'][number]>();
   for (const l of lines) {
-    const entry = { scope: l.scope, budget: l.budget, windowId: l.windowId, spentMicros: l.spentMicros, budgetMicros: l.budgetMicros, percent: l.percent, throttle: l.throttle };
+    const entry: TopSpenders['entries'][number] = { scope: l.scope, budget: l.budget, windowId: l.windowId, spentMicros: l.spentMicros, budgetMicros: l.budgetMicros, percent: l.percent, throttle: l.throttle, ...(l.shadow ? { shadow: true as const } : {}) };
     const known = best.get(l.scope);
-    // An instance under several budgets of the kind shows its strictest (highest percent) one.
-    if (!known || entry.percent > known.percent) best.set(l.scope, entry);
+    // An instance under several budgets of the kind shows its strictest (highest percent) enforced
+    // one; a shadow budget only when it has no enforced one.
+    const outranks = (a: typeof entry, b: typeof entry): number => (a.shadow ? 0 : 1) - (b.shadow ? 0 : 1) || a.percent - b.percent;
+    if (!known || outranks(entry, known) > 0) best.set(l.scope, entry);
   }
   const entries = [...best.values()].sort((a, b) => b.spentMicros - a.spentMicros || a.scope.localeCompare(b.scope)).slice(0, options.limit ?? 10);
   return { by: options.by, budgets: budgets.map((b) => b.id), window, entries };

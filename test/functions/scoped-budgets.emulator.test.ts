@@ -93,6 +93,11 @@ describe('scoped budgets on the local stack (issue 22)', () => {
     const top = await waitFor(() => topSpenders(stack.db, config, new Date(), { by: 'agent', limit: 10 }), (t) => t.entries.some((e) => e.scope === 'agent:quiet-3'), 20_000, 'the quiet agents counted');
     expect(top.entries[0]).toMatchObject({ scope: 'agent:looper', budget: 'agent-daily', budgetMicros: 1_000_000, throttle: 'throttled' });
     expect(top.entries.map((e) => e.scope).slice(0, 2)).toEqual(['agent:looper', 'agent:neighbour']);
+    expect(top.entries[0]?.shadow).toBeUndefined();
+    // The same budget tried in shadow: ranked alike, each entry marked (its flag is never enforced).
+    const shadowed = { ...config, scoped: (config.scoped ?? []).map((b) => (b.id === 'agent-daily' ? { ...b, shadow: true } : b)) };
+    const shadowTop = await topSpenders(stack.db, shadowed, new Date(), { by: 'agent', limit: 10 });
+    expect(shadowTop.entries[0]).toMatchObject({ scope: 'agent:looper', budget: 'agent-daily', shadow: true });
     const report = await budgetReport(stack.db, PRICE_TABLE);
     const outliers = report.recommendations.filter((r) => r.kind === 'peer-outlier');
     expect(outliers[0]).toMatchObject({ kind: 'peer-outlier', budget: 'agent-daily', scope: 'agent:looper', spentMicros: 960_000 });

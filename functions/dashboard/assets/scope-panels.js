@@ -52,7 +52,7 @@ window.governorScopePanels = function (h) {
           event.preventDefault();
           drill(e.scope);
         });
-        return row([link, e.budget + ' ' + e.windowId, usd(e.spentMicros), usd(e.budgetMicros), pct(e.percent), flagCell(e.throttle)]);
+        return row([link, e.budget + (e.shadow ? ' (shadow)' : '') + ' ' + e.windowId, usd(e.spentMicros), usd(e.budgetMicros), pct(e.percent), flagCell(e.throttle)]);
       }),
       'no ' + by + ' spent in this window',
       6,
