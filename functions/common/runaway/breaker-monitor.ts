@@ -47,9 +47,10 @@ export interface BreakerMonitorDeps extends BreakerCheckDeps {
 /**
  * The burn-rate breaker on the spend path. `noteCommitted` adds each committed (not duplicate)
  * cost to this instance's window and minute tally — synchronous, no I/O; without a rule only a
- * 30-second memory of what was committed. A timer looks at the window every second; only a scope instance above a rule's floor (or
- * repeating a prompt) is checked against its stored history, and tripped once. Another timer adds
- * the tally to the minute documents, so every instance's share reaches the history and the tick.
+ * 30-second memory of what was committed. A timer looks at the window every second; only a scope
+ * instance above a rule's floor (or repeating a prompt) is checked against its stored history, and
+ * tripped once. Another timer adds the tally to the minute documents, so every instance's share
+ * reaches the history and the tick.
  */
 export class BreakerMonitor {
   private readonly o: typeof BREAKER_MONITOR_DEFAULTS;
