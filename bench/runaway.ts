@@ -105,7 +105,12 @@ async function main(): Promise<void> {
     await publisher.flush();
     process.stderr.write(`steady fleet done: ${sent} events\n`);
     await sleep(65_000); // a budget tick (the fleet-wide check) over the fleet's last minute
-    const steadyTrips = async () => (await activeTrips(db)).filter((t) => t.scope.startsWith('agent:steady-')).length;
+    const steadyTrips = async () => {
+      const trips = (await activeTrips(db)).filter((t) => t.scope.startsWith('agent:steady-'));
+      // Which agents and why: a heavy agent (every tenth) judged in its first minute, or a real miss.
+      for (const t of trips) process.stderr.write(`false trip: ${t.scope} (${Number(t.scope.slice('agent:steady-'.length)) % 10 === 0 ? 'heavy' : 'light'}) ${t.reason} at ${t.rateMicrosPerMinute} µUSD/min against ${t.baselineMicrosPerMinute} from ${t.baselineFrom}\n`);
+      return trips.length;
+    };
     const falseTripsBeforeBursts = await steadyTrips();
     // Events still queued then were judged late (by their occurredAt: a backlog is no burst).
     const lagging = sent - ((await counted()) - countedBefore);
